@@ -1,0 +1,147 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role, TeamKind
+from common.models import BaseModel
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(memberships__user=user)
+
+
+class Organization(BaseModel):
+    """A company using Rumbo; every other row belongs to exactly one."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year start month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # Status thresholds and check-in cadence: the defaults live in okrs.rules.StatusThresholds.
+    on_track_margin = models.DecimalField(
+        _("on-track margin"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        help_text=_("A key result is on track while its progress is at least expected progress minus this."),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    at_risk_margin = models.DecimalField(
+        _("at-risk margin"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.250"),
+        help_text=_(
+            "Below the on-track margin but within this one, a key result is at risk; below, off track."
+        ),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    check_in_cadence_days = models.PositiveSmallIntegerField(
+        _("check-in cadence (days)"),
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text=_("A key result whose last check-in is older than this is stale."),
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(at_risk_margin__gte=models.F("on_track_margin")),
+                name="organization_at_risk_margin_wider",
+                violation_error_message=_("The at-risk margin must be at least the on-track margin."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class Team(BaseModel):
+    """A group of people in one organization (sales, marketing, customer success…)."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices, default=TeamKind.OTHER)
+    parent = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("parent team")
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        verbose_name=_("lead"),
+    )
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("organization", "name", name="team_name_unique_per_organization")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.parent.organization_id != self.organization_id:
+            raise ValidationError({"parent": _("The parent team must belong to the same organization.")})
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A team cannot be its own ancestor.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class Membership(BaseModel):
+    """A person's place in an organization: their role and their teams."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="memberships", verbose_name=_("teams"))
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "user__username"]
+        constraints = [models.UniqueConstraint("user", "organization", name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.ADMIN, Role.EDITOR)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN

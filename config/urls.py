@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Rumbo administration"
+admin.site.site_title = "Rumbo"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
+    path("", include("dashboards.urls")),
+]

@@ -1,0 +1,68 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CycleState(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class ObjectiveType(models.TextChoices):
+    COMMITTED = "committed", _("Committed")
+    ASPIRATIONAL = "aspirational", _("Aspirational")
+
+
+class OutcomeKind(models.TextChoices):
+    GROWTH = "growth", _("Growth")
+    EFFICIENCY = "efficiency", _("Efficiency")
+    RETENTION = "retention", _("Retention")
+    EXPANSION = "expansion", _("Expansion")
+
+
+class ObjectiveState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+# Only these objectives count in roll-ups to teams and priorities.
+ROLLUP_STATES = (ObjectiveState.ACTIVE, ObjectiveState.CLOSED)
+
+
+class KeyResultKind(models.TextChoices):
+    INCREASE = "increase", _("Increase to")
+    DECREASE = "decrease", _("Decrease to")
+    KEEP_ABOVE = "keep_above", _("Keep above")
+    KEEP_BELOW = "keep_below", _("Keep below")
+    MILESTONE = "milestone", _("Milestone")
+
+
+class Unit(models.TextChoices):
+    NUMBER = "number", _("Number")
+    PERCENT = "percent", _("%")
+    CURRENCY = "currency", _("Currency")
+    DAYS = "days", _("Days")
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    ACHIEVED = "achieved", _("Achieved")
+    STALE = "stale", _("Stale")
+
+
+class CheckInSource(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    KPI_SYNC = "kpi_sync", _("KPI sync")
+
+
+class ScoreColour(models.TextChoices):
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")

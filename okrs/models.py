@@ -1,0 +1,355 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from common.models import BaseModel
+from okrs import querysets, rules
+from okrs.choices import (
+    CheckInSource,
+    CycleState,
+    KeyResultKind,
+    ObjectiveState,
+    ObjectiveType,
+    OutcomeKind,
+    Status,
+    Unit,
+)
+
+VALUE = {"max_digits": 18, "decimal_places": 4}
+FRACTION = {"max_digits": 9, "decimal_places": 4}
+USER = settings.AUTH_USER_MODEL
+
+
+class Cycle(BaseModel):
+    """A planning period (a quarter, a year) in which objectives are pursued."""
+
+    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="cycles")
+    name = models.CharField(_("name"), max_length=80)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=CycleState.choices, default=CycleState.PLANNING
+    )
+
+    objects = querysets.CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="cycle_end_not_before_start",
+                violation_error_message=_("The cycle cannot end before it starts."),
+            ),
+            models.UniqueConstraint("organization", "name", name="cycle_name_unique_per_organization"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Priority(BaseModel):
+    """A company priority: the anchor every objective aligns to."""
+
+    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="priorities")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        USER, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=6, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(0)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = querysets.PriorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name_plural = _("priorities")
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=0), name="priority_weight_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Objective(BaseModel):
+    """A qualitative goal for a cycle, aligned to a priority and/or a parent objective."""
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="objectives", verbose_name=_("cycle"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    type = models.CharField(
+        _("type"), max_length=16, choices=ObjectiveType.choices, default=ObjectiveType.COMMITTED
+    )
+    so_what = models.TextField(_("so what?"), help_text=_("The business outcome this objective moves."))
+    outcome_kind = models.CharField(_("outcome"), max_length=16, choices=OutcomeKind.choices)
+    owner = models.ForeignKey(USER, models.PROTECT, related_name="owned_objectives", verbose_name=_("owner"))
+    team = models.ForeignKey(
+        "accounts.Team",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objectives",
+        verbose_name=_("team"),
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=ObjectiveState.choices, default=ObjectiveState.DRAFT, db_index=True
+    )
+    priority = models.ForeignKey(
+        Priority,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objectives",
+        verbose_name=_("priority"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent objective"),
+    )
+    position = models.PositiveIntegerField(default=0)
+    # Written by the recomputation; read by pages and the API.
+    progress = models.DecimalField(_("progress"), default=0, **FRACTION)
+    expected_progress = models.DecimalField(_("expected progress"), default=0, **FRACTION)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    last_check_in_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
+
+    objects = querysets.ObjectiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="objective_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("dashboards:objective-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if not self.cycle_id:
+            return
+        organization_id = self.cycle.organization_id
+        errors = {}
+        if self.priority_id and self.priority.organization_id != organization_id:
+            errors["priority"] = _("The priority belongs to another organization.")
+        if self.team_id and self.team.organization_id != organization_id:
+            errors["team"] = _("The team belongs to another organization.")
+        if self.parent_id:
+            if self.parent.cycle.organization_id != organization_id:
+                errors["parent"] = _("The parent objective belongs to another organization.")
+            elif self._parent_chain_reaches_self():
+                errors["parent"] = _(
+                    "This parent would make a loop in the cascade: “%(parent)s” already sits under this one."
+                ) % {"parent": self.parent.title}
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_chain_reaches_self(self) -> bool:
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                return True
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+        return False
+
+
+class KeyResult(BaseModel):
+    """A measurable outcome that moves one objective forward."""
+
+    objective = models.ForeignKey(
+        Objective, models.CASCADE, related_name="key_results", verbose_name=_("objective")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.ForeignKey(USER, models.PROTECT, related_name="owned_key_results", verbose_name=_("owner"))
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=KeyResultKind.choices, default=KeyResultKind.INCREASE
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.NUMBER)
+    start_value = models.DecimalField(_("start value"), **VALUE)
+    target_value = models.DecimalField(_("target value"), **VALUE)
+    current_value = models.DecimalField(
+        _("current value"), **VALUE, help_text=_("Set by the latest check-in; never edited directly.")
+    )
+    due_date = models.DateField(_("due date"), help_text=_("Defaults to the end of the cycle."))
+    weight = models.DecimalField(
+        _("weight"), max_digits=6, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(0)]
+    )
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence"),
+        default=5,
+        validators=[MaxValueValidator(10)],
+        help_text=_("0 (no chance) to 10 (certain)."),
+    )
+    position = models.PositiveIntegerField(default=0)
+    # Written by the recomputation.
+    attainment = models.DecimalField(_("attainment"), default=0, **FRACTION)
+    progress = models.DecimalField(_("progress"), default=0, **FRACTION)
+    expected_progress = models.DecimalField(_("expected progress"), default=0, **FRACTION)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    last_check_in_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
+    # Set when the cycle closes; the owner may adjust it with a reason.
+    score = models.DecimalField(
+        _("score"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    score_reason = models.TextField(_("score reason"), blank=True)
+
+    objects = querysets.KeyResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[KeyResultKind.KEEP_ABOVE, KeyResultKind.KEEP_BELOW])
+                | ~Q(target_value=F("start_value")),
+                name="kr_target_differs_from_start",
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="kr_weight_not_negative"),
+            models.CheckConstraint(condition=Q(confidence__lte=10), name="kr_confidence_at_most_10"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="kr_score_between_0_and_1",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.objective.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_value is not None and self.target_value is not None:
+            errors.update(
+                rules.value_errors(kind=self.kind, start=self.start_value, target=self.target_value)
+            )
+        if self.objective_id:
+            cycle = self.objective.cycle
+            if self.due_date is not None and not cycle.start <= self.due_date <= cycle.end:
+                errors["due_date"] = _("The due date must fall within the cycle (%(start)s to %(end)s).") % {
+                    "start": cycle.start,
+                    "end": cycle.end,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def score_colour(self) -> str | None:
+        return None if self.score is None else rules.score_colour(self.score)
+
+
+class CheckIn(BaseModel):
+    """A reported value of a key result; the latest one sets its current value."""
+
+    key_result = models.ForeignKey(KeyResult, models.CASCADE, related_name="check_ins")
+    value = models.DecimalField(_("value"), **VALUE)
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence"), validators=[MaxValueValidator(10)], help_text=_("0 (no chance) to 10 (certain).")
+    )
+    note = models.TextField(_("note"), blank=True)
+    author = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="check_ins")
+    checked_in_at = models.DateTimeField(_("time"), db_index=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=CheckInSource.choices, default=CheckInSource.MANUAL
+    )
+    previous_value = models.DecimalField(_("previous value"), **VALUE)
+
+    objects = querysets.CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-checked_in_at", "-pk"]
+        get_latest_by = ["checked_in_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(confidence__lte=10), name="check_in_confidence_at_most_10"),
+        ]
+
+    def __str__(self):
+        return f"{self.key_result}: {self.value}"
+
+
+class KeyResultSnapshot(models.Model):
+    """A key result's figures on one day: the history behind trend charts."""
+
+    key_result = models.ForeignKey(KeyResult, models.CASCADE, related_name="snapshots")
+    date = models.DateField()
+    value = models.DecimalField(**VALUE)
+    progress = models.DecimalField(**FRACTION)
+    expected_progress = models.DecimalField(**FRACTION)
+    status = models.CharField(max_length=12, choices=Status.choices)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint("key_result", "date", name="kr_snapshot_one_per_day")]
+
+    def __str__(self):
+        return f"{self.key_result_id} on {self.date}"
+
+
+class ObjectiveSnapshot(models.Model):
+    """An objective's progress on one day."""
+
+    objective = models.ForeignKey(Objective, models.CASCADE, related_name="snapshots")
+    date = models.DateField()
+    progress = models.DecimalField(**FRACTION)
+    expected_progress = models.DecimalField(**FRACTION)
+    status = models.CharField(max_length=12, choices=Status.choices)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint("objective", "date", name="objective_snapshot_one_per_day")]
+
+    def __str__(self):
+        return f"{self.objective_id} on {self.date}"
+
+
+class RollUp(models.Model):
+    """A team's or a priority's progress in one cycle, from its active and closed objectives."""
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="rollups")
+    team = models.ForeignKey("accounts.Team", models.CASCADE, null=True, blank=True, related_name="rollups")
+    priority = models.ForeignKey(Priority, models.CASCADE, null=True, blank=True, related_name="rollups")
+    progress = models.DecimalField(default=0, **FRACTION)
+    expected_progress = models.DecimalField(default=0, **FRACTION)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    objective_count = models.PositiveIntegerField(default=0)
+    # Objectives by status, e.g. {"on_track": 2, "at_risk": 1}.
+    status_counts = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True, priority__isnull=False)
+                | Q(team__isnull=False, priority__isnull=True),
+                name="rollup_is_team_or_priority",
+            ),
+            models.UniqueConstraint("cycle", "team", name="rollup_one_per_team_and_cycle"),
+            models.UniqueConstraint("cycle", "priority", name="rollup_one_per_priority_and_cycle"),
+        ]
+
+    def __str__(self):
+        return f"{self.team or self.priority} in {self.cycle}"

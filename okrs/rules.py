@@ -1,0 +1,122 @@
+"""Progress, status and scoring rules: pure functions, no ORM.
+
+Attainment says how far a key result got (it may exceed 1 when the target was beaten);
+progress is attainment clamped to [0, 1], the figure used in every roll-up.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from okrs.choices import KeyResultKind, ScoreColour, Status
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class StatusThresholds:
+    """Per-organization settings; these defaults are documented in the README."""
+
+    on_track_margin: Decimal = Decimal("0.10")
+    at_risk_margin: Decimal = Decimal("0.25")
+    check_in_cadence: timedelta = timedelta(days=14)
+
+
+DEFAULT_THRESHOLDS = StatusThresholds()
+SCORE_YELLOW_FROM = Decimal("0.4")
+SCORE_GREEN_FROM = Decimal("0.7")
+
+
+def value_errors(*, kind: str, start: Decimal, target: Decimal) -> dict[str, str]:
+    """Why a start/target pair is meaningless for this kind of key result, by field."""
+    if kind in (KeyResultKind.KEEP_ABOVE, KeyResultKind.KEEP_BELOW):
+        return {}
+    if target == start:
+        return {"target_value": "The target must differ from the start value."}
+    if kind == KeyResultKind.INCREASE and target < start:
+        return {"target_value": "An 'increase to' key result needs a target above its start value."}
+    if kind == KeyResultKind.DECREASE and target > start:
+        return {"target_value": "A 'decrease to' key result needs a target below its start value."}
+    if kind == KeyResultKind.MILESTONE and target < start:
+        return {"target_value": "A milestone needs a target above its start value."}
+    return {}
+
+
+def attainment(*, kind: str, start: Decimal, target: Decimal, current: Decimal) -> Decimal:
+    """How far the key result got towards its target; above 1 when beaten, negative when it went back."""
+    errors = value_errors(kind=kind, start=start, target=target)
+    if errors:
+        raise ValueError(next(iter(errors.values())))
+    if kind == KeyResultKind.INCREASE:
+        return (current - start) / (target - start)
+    if kind == KeyResultKind.DECREASE:
+        return (start - current) / (start - target)
+    if kind == KeyResultKind.KEEP_ABOVE:
+        return ONE if current >= target else ZERO
+    if kind == KeyResultKind.KEEP_BELOW:
+        return ONE if current <= target else ZERO
+    if kind == KeyResultKind.MILESTONE:
+        return ONE if current >= target else ZERO
+    raise ValueError(f"Unknown key result kind: {kind!r}")
+
+
+def clamp(value: Decimal) -> Decimal:
+    return min(max(value, ZERO), ONE)
+
+
+def progress(*, kind: str, start: Decimal, target: Decimal, current: Decimal) -> Decimal:
+    """Attainment clamped to [0, 1]: a value that moved the wrong way is 0, one past the target is 1."""
+    return clamp(attainment(kind=kind, start=start, target=target, current=current))
+
+
+def weighted_progress(items: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """Weighted mean of (progress, weight) pairs; 0 when there is nothing or no weight."""
+    pairs = list(items)
+    total_weight = sum((weight for _, weight in pairs), ZERO)
+    if total_weight <= 0:
+        return ZERO
+    return clamp(sum((value * weight for value, weight in pairs), ZERO) / total_weight)
+
+
+def expected_progress(*, start: date, end: date, today: date) -> Decimal:
+    """Fraction of the cycle elapsed at the end of `today`: 0 before it starts, 1 once it has ended."""
+    if today < start:
+        return ZERO
+    if today >= end:
+        return ONE
+    elapsed = (today - start).days + 1
+    length = (end - start).days + 1
+    return Decimal(elapsed) / Decimal(length)
+
+
+def status(
+    *,
+    progress: Decimal,
+    expected: Decimal,
+    last_check_in_at: datetime | None,
+    now: datetime,
+    thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+) -> str:
+    """Where a key result or objective stands against the time elapsed."""
+    if last_check_in_at is None:
+        return Status.NOT_STARTED
+    if progress >= ONE:
+        return Status.ACHIEVED
+    if now - last_check_in_at > thresholds.check_in_cadence:
+        return Status.STALE
+    if progress >= expected - thresholds.on_track_margin:
+        return Status.ON_TRACK
+    if progress >= expected - thresholds.at_risk_margin:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def score_colour(score: Decimal) -> str:
+    """Red below 0.4, yellow below 0.7, green from 0.7."""
+    if score < SCORE_YELLOW_FROM:
+        return ScoreColour.RED
+    if score < SCORE_GREEN_FROM:
+        return ScoreColour.YELLOW
+    return ScoreColour.GREEN
