@@ -153,9 +153,9 @@ SPECTACULAR_SETTINGS = {
 
 # Celery. Without REDIS_URL the broker is kombu's filesystem transport under var/, which needs no
 # server; the in and out folders must be the same existing folder.
-CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "broker"
-CELERY_BROKER_FOLDER.mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "celery" / "processed").mkdir(exist_ok=True)
+CELERY_FILESYSTEM_FOLDER = VAR_DIR / env("CELERY_FILESYSTEM_FOLDER", default="celery")
+(CELERY_FILESYSTEM_FOLDER / "broker").mkdir(parents=True, exist_ok=True)
+(CELERY_FILESYSTEM_FOLDER / "processed").mkdir(exist_ok=True)
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 if REDIS_URL:
@@ -166,9 +166,9 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_FOLDER),
-        "data_folder_out": str(CELERY_BROKER_FOLDER),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "data_folder_in": str(CELERY_FILESYSTEM_FOLDER / "broker"),
+        "data_folder_out": str(CELERY_FILESYSTEM_FOLDER / "broker"),
+        "processed_folder": str(CELERY_FILESYSTEM_FOLDER / "processed"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

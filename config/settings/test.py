@@ -3,6 +3,8 @@
 from config.env import VAR_DIR, env
 
 env.ENVIRON.setdefault("SECRET_KEY", "test-only-secret-key-with-enough-length-to-be-fine-0123456789")
+# Tests never share a filesystem broker with a running `make run` worker.
+env.ENVIRON.setdefault("CELERY_FILESYSTEM_FOLDER", "celery-test")
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES  # noqa: E402
