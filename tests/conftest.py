@@ -12,6 +12,35 @@ from tests.accounts.factories import MembershipFactory, OrganizationFactory, Use
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def pytest_sessionstart(session):
+    """With REQUIRE_SERVICES=1 (CI), a missing PostgreSQL or Redis fails the run instead of skipping tests."""
+    if not REQUIRE_SERVICES:
+        return
+    import psycopg2
+    import redis
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit(
+            "REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL; set DATABASE_URL=postgres://...", 3
+        )
+    if not settings.REDIS_URL:
+        pytest.exit("REQUIRE_SERVICES=1 but REDIS_URL is not set; set REDIS_URL=redis://...", 3)
+    try:
+        psycopg2.connect(
+            dbname="postgres",
+            user=database["USER"],
+            password=database["PASSWORD"],
+            host=database["HOST"] or "127.0.0.1",
+            port=database["PORT"] or 5432,
+            connect_timeout=5,
+        ).close()
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5).ping()
+    except (psycopg2.OperationalError, redis.RedisError) as error:
+        pytest.exit(f"REQUIRE_SERVICES=1 but a service is unreachable: {error}. Start it and run again.", 3)
+
+
 @dataclass
 class Member:
     user: object
