@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
@@ -290,6 +292,11 @@ class CheckIn(BaseModel):
 
     def __str__(self):
         return f"{self.key_result}: {self.value}"
+
+    def clean(self):
+        super().clean()
+        if self.checked_in_at and self.checked_in_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError({"checked_in_at": _("A check-in cannot be in the future.")})
 
 
 class KeyResultSnapshot(models.Model):

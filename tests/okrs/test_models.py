@@ -101,3 +101,15 @@ def test_check_in_confidence_outside_zero_to_ten_is_refused():
         services.check_in_create(key_result=key_result, value=Decimal(5), confidence=12)
     assert "confidence" in error.value.message_dict
     assert not key_result.check_ins.exists()
+
+
+def test_check_in_in_the_future_is_refused():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    key_result = KeyResultFactory()
+    tomorrow = timezone.now() + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.check_in_create(key_result=key_result, value=Decimal(5), confidence=5, checked_in_at=tomorrow)
+    assert "checked_in_at" in error.value.message_dict
