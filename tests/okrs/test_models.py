@@ -111,5 +111,7 @@ def test_check_in_in_the_future_is_refused():
     key_result = KeyResultFactory()
     tomorrow = timezone.now() + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
-        services.check_in_create(key_result=key_result, value=Decimal(5), confidence=5, checked_in_at=tomorrow)
+        services.check_in_create(
+            key_result=key_result, value=Decimal(5), confidence=5, checked_in_at=tomorrow
+        )
     assert "checked_in_at" in error.value.message_dict
