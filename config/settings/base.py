@@ -169,6 +169,7 @@ else:
         "data_folder_in": str(CELERY_FILESYSTEM_FOLDER / "broker"),
         "data_folder_out": str(CELERY_FILESYSTEM_FOLDER / "broker"),
         "processed_folder": str(CELERY_FILESYSTEM_FOLDER / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_FOLDER / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
