@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Membership, Organization, Team
+from accounts import services
+from accounts.models import ApiToken, Membership, Organization, Team
 from common.admin import OrganizationScopedAdmin
 
 
@@ -65,3 +66,43 @@ class UserAdmin(OrganizationScopedAdmin, BaseUserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return readonly
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(OrganizationScopedAdmin):
+    """Tokens of the organization's people. A new token is shown once, in the confirmation message."""
+
+    organization_path = "user__memberships__organization"
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["prefix", "last_used_at", "revoked_at", "created_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return ["user", "name", "prefix", "expires_at", "last_used_at", "revoked_at", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else [*self.readonly_fields, "user"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, raw = services.api_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        obj.pk, obj.prefix, obj.token_hash = token.pk, token.prefix, token.token_hash
+        obj.created_at = token.created_at
+        obj._state.adding = False
+        messages.warning(
+            request, f"The new token is {raw} — copy it now; it will not be shown again.", fail_silently=True
+        )
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token)
+        messages.success(request, f"{len(queryset)} token(s) revoked.", fail_silently=True)

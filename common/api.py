@@ -10,7 +10,8 @@ requests, `rows` lists the index, field and reason of every bad row).
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -76,3 +77,9 @@ def exception_handler(exc, context):
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = {"code": code if isinstance(code, str) else "error", "detail": str(detail)}
     return response
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any unmatched URL under the API answers in the one error shape, not with an HTML page."""
+    return JsonResponse({"code": "not_found", "detail": "No such API endpoint or object."}, status=404)

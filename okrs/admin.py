@@ -37,12 +37,13 @@ class PriorityAdmin(OrganizationScopedAdmin):
 class KeyResultInline(admin.StackedInline):
     model = KeyResult
     extra = 0
-    autocomplete_fields = ["owner"]
+    autocomplete_fields = ["owner", "kpi"]
     fields = [
         ("title", "owner"),
         ("kind", "unit"),
         ("start_value", "target_value", "current_value"),
         ("due_date", "weight", "confidence"),
+        ("kpi", "kpi_window"),
         ("progress", "status", "score", "score_reason"),
     ]
     readonly_fields = ["current_value", "progress", "status"]

@@ -62,6 +62,13 @@ class CheckInSource(models.TextChoices):
     KPI_SYNC = "kpi_sync", _("KPI sync")
 
 
+class KpiWindow(models.TextChoices):
+    """Which figure of a linked KPI becomes a key result's current value."""
+
+    LATEST_PERIOD = "latest_period", _("Latest period value")
+    CYCLE_TO_DATE = "cycle_to_date", _("Aggregate since the cycle start")
+
+
 class ScoreColour(models.TextChoices):
     RED = "red", _("Red")
     YELLOW = "yellow", _("Yellow")

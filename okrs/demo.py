@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.choices import Role, TeamKind
 from accounts.models import Membership, Organization, Team
-from okrs import services
+from kpis.demo import demo_kpis_load
+from okrs import rules, services
 from okrs.choices import CheckInSource, CycleState, KeyResultKind, ObjectiveState, OutcomeKind, Unit
-from okrs.models import Cycle, KeyResult, Objective, Priority
+from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, Priority
 
 DEMO_SLUG = "acme-revops"
 DEMO_USERS = [
@@ -264,7 +265,9 @@ def demo_load(*, password: str | None = None) -> DemoResult:
         )
         for kr_position, spec in enumerate(key_results):
             _key_result(objective, spec, kr_position, owner=users["demo-editor"])
+    demo_kpis_load(organization)
     services.progress_recompute(organization_id=organization.pk)
+    _backfill_snapshots(cycle, thresholds=services.thresholds_for(organization))
     return DemoResult(organization=organization, passwords=passwords, created=created)
 
 
@@ -337,3 +340,65 @@ def _history(key_result: KeyResult, spec: DemoKeyResult, *, author) -> None:
             source=CheckInSource.MANUAL,
             checked_in_at=moment,
         )
+
+
+def _backfill_snapshots(cycle: Cycle, *, thresholds: rules.StatusThresholds) -> None:
+    """Daily snapshots from the cycle start to yesterday, replayed from the check-in history.
+
+    The recomputation writes one snapshot a day from now on; the demo also needs the days before it
+    existed so that trend charts have a history. Existing rows are kept.
+    """
+    objectives = list(cycle.objectives.prefetch_related("key_results__check_ins"))
+    today = timezone.localdate()
+    kr_rows, objective_rows = [], []
+    day = cycle.start
+    while day < min(today, cycle.end + timedelta(days=1)):
+        end_of_day = timezone.make_aware(datetime.combine(day, time.max))
+        expected = rules.expected_progress(start=cycle.start, end=cycle.end, today=day)
+        for objective in objectives:
+            weighted, checks = [], []
+            for kr in objective.key_results.all():
+                done = [c for c in kr.check_ins.all() if c.checked_in_at <= end_of_day]
+                last = max(done, key=lambda c: c.checked_in_at, default=None)
+                value = last.value if last else kr.start_value
+                progress = rules.progress(
+                    kind=kr.kind, start=kr.start_value, target=kr.target_value, current=value
+                )
+                status = rules.status(
+                    progress=progress,
+                    expected=expected,
+                    last_check_in_at=last and last.checked_in_at,
+                    now=end_of_day,
+                    thresholds=thresholds,
+                )
+                kr_rows.append(
+                    KeyResultSnapshot(
+                        key_result=kr,
+                        date=day,
+                        value=value,
+                        progress=progress.quantize(Decimal("0.0001")),
+                        expected_progress=expected.quantize(Decimal("0.0001")),
+                        status=status,
+                    )
+                )
+                weighted.append((progress, kr.weight))
+                checks.extend([last.checked_in_at] if last else [])
+            progress = rules.weighted_progress(weighted)
+            objective_rows.append(
+                ObjectiveSnapshot(
+                    objective=objective,
+                    date=day,
+                    progress=progress.quantize(Decimal("0.0001")),
+                    expected_progress=expected.quantize(Decimal("0.0001")),
+                    status=rules.status(
+                        progress=progress,
+                        expected=expected,
+                        last_check_in_at=max(checks, default=None),
+                        now=end_of_day,
+                        thresholds=thresholds,
+                    ),
+                )
+            )
+        day += timedelta(days=1)
+    KeyResultSnapshot.objects.bulk_create(kr_rows, ignore_conflicts=True, batch_size=1000)
+    ObjectiveSnapshot.objects.bulk_create(objective_rows, ignore_conflicts=True, batch_size=1000)

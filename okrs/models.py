@@ -16,6 +16,7 @@ from okrs.choices import (
     CheckInSource,
     CycleState,
     KeyResultKind,
+    KpiWindow,
     ObjectiveState,
     ObjectiveType,
     OutcomeKind,
@@ -218,6 +219,19 @@ class KeyResult(BaseModel):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     score_reason = models.TextField(_("score reason"), blank=True)
+    # A key result that follows a KPI takes its current value from the KPI's recomputation.
+    kpi = models.ForeignKey(
+        "kpis.Kpi",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="key_results",
+        verbose_name=_("KPI"),
+        help_text=_("When set, the current value comes from this KPI and manual check-ins are refused."),
+    )
+    kpi_window = models.CharField(
+        _("KPI window"), max_length=14, choices=KpiWindow.choices, default=KpiWindow.LATEST_PERIOD
+    )
 
     objects = querysets.KeyResultQuerySet.as_manager()
 
@@ -257,6 +271,8 @@ class KeyResult(BaseModel):
                     "start": cycle.start,
                     "end": cycle.end,
                 }
+            if self.kpi_id and self.kpi.organization_id != cycle.organization_id:
+                errors["kpi"] = _("The KPI belongs to another organization.")
         if errors:
             raise ValidationError(errors)
 

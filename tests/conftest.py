@@ -83,7 +83,7 @@ def member_b(org_b) -> Member:
     return _member(org_b, Role.ADMIN, "member-b")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, never a downloaded browser; the flags keep it off the closed network."""
     return {
@@ -98,3 +98,22 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"live_server", "transactional_db"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run tests that flush the database (transactional, live server) after the others.
+
+    A flush also empties the rows data migrations created (the default periodic tasks), so no
+    ordinary database test may run after one. pytest-django orders tests this way too, but browser
+    tests parametrized by pytest-playwright can slip between ordinary ones.
+    """
+    items.sort(key=_is_transactional)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "okrs",
     "kpis",
     "dashboards",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -127,18 +128,22 @@ LOGGING = {
 
 # Django REST framework: one error shape, drf-spectacular schema, django-filter.
 REST_FRAMEWORK = {
+    # The token scheme comes first so that an anonymous request is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_THROTTLE_RATE", default="1200/hour")},
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "common.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -150,6 +155,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CycleStateEnum": "okrs.choices.CycleState",
+        "ObjectiveStateEnum": "okrs.choices.ObjectiveState",
+        "KeyResultKindEnum": "okrs.choices.KeyResultKind",
+        "TeamKindEnum": "accounts.choices.TeamKind",
+        "OkrStatusEnum": "okrs.choices.Status",
+    },
 }
 
 # Celery. Without REDIS_URL the broker is kombu's filesystem transport under var/, which needs no
@@ -183,6 +195,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Webhooks: each delivery is tried up to WEBHOOK_MAX_ATTEMPTS times, waiting base, 2×base, 4×base…
+# seconds (capped) between attempts; a receiver must answer within the timeout.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=60 * 60)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# The Celery queue of webhook tasks; a dedicated one (with its own worker: `celery worker -Q webhooks`)
+# keeps slow receivers from delaying the recomputation.
+WEBHOOK_CELERY_QUEUE = env("WEBHOOK_CELERY_QUEUE", default="celery")
 
 # Organization-wide locks (a cache key with a time to live) expire on their own if a worker dies.
 RECOMPUTE_LOCK_TTL = timedelta(minutes=30)

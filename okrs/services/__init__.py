@@ -9,15 +9,33 @@ from okrs.services.objectives import (
     objective_update,
 )
 from okrs.services.progress import progress_recompute, thresholds_for
+from okrs.services.resources import (
+    cycle_create,
+    cycle_delete,
+    cycle_update,
+    key_result_delete,
+    objective_delete,
+    priority_create,
+    priority_delete,
+    priority_update,
+)
 
 __all__ = [
     "check_in_create",
     "cycle_close",
+    "cycle_create",
+    "cycle_delete",
+    "cycle_update",
     "key_result_create",
+    "key_result_delete",
     "key_result_score_set",
     "key_result_update",
     "objective_create",
+    "objective_delete",
     "objective_update",
+    "priority_create",
+    "priority_delete",
+    "priority_update",
     "progress_recompute",
     "thresholds_for",
 ]

@@ -10,6 +10,7 @@ from common.transactions import on_commit_once
 from okrs.choices import CheckInSource, CycleState
 from okrs.models import CheckIn, KeyResult
 from okrs.services.progress import key_result_apply_rules, objective_apply_rules, thresholds_for
+from webhooks import events as webhook_events
 
 
 @transaction.atomic
@@ -55,8 +56,13 @@ def check_in_create(
         key_result.current_value = check_in.value
         key_result.confidence = check_in.confidence
         key_result.last_check_in_at = check_in.checked_in_at
+    previous_status = key_result.status
     _refresh(key_result)
     organization_id = key_result.objective.cycle.organization_id
+    webhook_events.check_in_created(check_in, organization_id=organization_id)
+    webhook_events.key_result_status_changed(
+        key_result, previous_status=previous_status, organization_id=organization_id
+    )
     on_commit_once(f"okrs.recompute:{organization_id}", lambda: _enqueue_recompute(organization_id))
     return check_in
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from common.exceptions import ApplicationError
 from okrs.choices import CycleState, ObjectiveState
 from okrs.models import Cycle, KeyResult
+from webhooks import events as webhook_events
 
 TWO_PLACES = Decimal("0.01")
 
@@ -18,7 +19,11 @@ def cycle_close(*, cycle: Cycle) -> Cycle:
         raise ApplicationError(_("This cycle is already closed."))
     cycle.state = CycleState.CLOSED
     cycle.save(update_fields=["state", "updated_at"])
+    closing = list(cycle.objectives.filter(state=ObjectiveState.ACTIVE))
     cycle.objectives.filter(state=ObjectiveState.ACTIVE).update(state=ObjectiveState.CLOSED)
+    for objective in closing:
+        objective.cycle, objective.state = cycle, ObjectiveState.CLOSED
+        webhook_events.objective_state_changed(objective, previous_state=ObjectiveState.ACTIVE)
     unscored = list(KeyResult.objects.filter(objective__cycle=cycle, score__isnull=True))
     for key_result in unscored:
         key_result.score = key_result.progress.quantize(TWO_PLACES)

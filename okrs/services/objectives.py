@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from okrs.models import KeyResult, Objective
+from webhooks import events as webhook_events
 
 OBJECTIVE_EDITABLE = [
     "cycle",
@@ -39,12 +40,14 @@ def objective_create(**fields) -> Objective:
 
 @transaction.atomic
 def objective_update(*, objective: Objective, **fields) -> Objective:
+    previous_state = objective.state
     for name, value in fields.items():
         if name not in OBJECTIVE_EDITABLE:
             raise TypeError(f"{name} is not an editable field of an objective")
         setattr(objective, name, value)
     objective.full_clean()
     objective.save()
+    webhook_events.objective_state_changed(objective, previous_state=previous_state)
     return objective
 
 

@@ -14,6 +14,7 @@ from common.locks import cache_lock
 from okrs import rules
 from okrs.choices import ROLLUP_STATES, CycleState
 from okrs.models import KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
+from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +121,12 @@ def _recompute(organization: Organization, *, now: datetime, progress_bar) -> Re
         .select_related("cycle")
         .prefetch_related("key_results")
     )
-    changed_krs, changed_objectives = [], []
+    changed_krs, changed_objectives, previous_statuses = [], [], {}
     for objective in objectives:
         key_results = list(objective.key_results.all())
         for key_result in key_results:
             key_result.objective = objective
+            previous_statuses[key_result.pk] = key_result.status
             if key_result_apply_rules(key_result, now=now, thresholds=thresholds):
                 changed_krs.append(key_result)
         if objective_apply_rules(objective, key_results, now=now, thresholds=thresholds):
@@ -132,6 +134,10 @@ def _recompute(organization: Organization, *, now: datetime, progress_bar) -> Re
         if progress_bar is not None:
             progress_bar.update(1)
     KeyResult.objects.bulk_update(changed_krs, KEY_RESULT_FIELDS, batch_size=500)
+    for key_result in changed_krs:
+        webhook_events.key_result_status_changed(
+            key_result, previous_status=previous_statuses[key_result.pk], organization_id=organization.pk
+        )
     Objective.objects.bulk_update(changed_objectives, OBJECTIVE_FIELDS, batch_size=500)
     _write_snapshots(objectives, today=timezone.localdate(now))
     rollups = _write_rollups(organization, objectives, now=now, thresholds=thresholds)

@@ -63,3 +63,16 @@ def test_recompute_progress_command_reports_each_organization(capsys):
     assert "Recomputed 1 organization(s)." in capsys.readouterr().out
     with pytest.raises(SystemExit):
         call_command("recompute_progress", "--organization", "nope")
+
+
+def test_demo_has_a_daily_progress_history_for_trend_charts():
+    import time_machine
+
+    from okrs.models import ObjectiveSnapshot
+
+    with time_machine.travel("2026-11-15 12:00Z", tick=False):
+        call_command("load_demo", "--password", "demo-pass-123")
+    days = ObjectiveSnapshot.objects.values_list("date", flat=True).distinct()
+    assert len(days) == 46  # 1 October to 15 November
+    first_day = ObjectiveSnapshot.objects.filter(date="2026-10-01")
+    assert all(snapshot.progress <= 0.05 for snapshot in first_day)

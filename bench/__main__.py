@@ -1,0 +1,57 @@
+"""Run every benchmark in the configured database and write the figures to var/bench.json.
+
+make bench                                 # full size
+BENCH_SCALE=0.01 make bench                # one hundredth, a quick check
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/rumbo_bench make bench
+"""
+
+import importlib.util
+import json
+import os
+import resource
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from config.env import VAR_DIR, env  # noqa: E402
+
+
+def main() -> int:
+    # Query logging would grow with every statement and slow the figures down.
+    settings.DEBUG = False
+    scale = env.float("BENCH_SCALE", default=1.0)
+    if not 0 < scale <= 10:
+        print("BENCH_SCALE must be a number above 0 and at most 10, e.g. 0.01 for a quick check.")
+        return 2
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+    results = {"database": connection.vendor, "scale": scale}
+    started = time.perf_counter()
+    from bench import kpis
+
+    kpis.run(results, scale)
+    if importlib.util.find_spec("bench.pages") is not None:
+        from bench import pages
+
+        pages.run(results, scale)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["total_s"] = round(time.perf_counter() - started, 2)
+    VAR_DIR.mkdir(exist_ok=True)
+    path = VAR_DIR / "bench.json"
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(json.dumps(results, indent=2, sort_keys=True))
+    print(f"Written to {path}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

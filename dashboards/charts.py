@@ -1,0 +1,308 @@
+"""Plotly figures as plain dicts: series in, figure out. Pure functions, no ORM and no plotly import.
+
+Every figure has a title, axis titles and units; values arrive as Decimals or numbers and leave as
+floats, because the template embeds the figure with json_script and plotly.js needs numbers.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+Number = Decimal | float | int
+
+COLOURS = {
+    "actual": "#1f5fa8",
+    "expected": "#6b7280",
+    "target": "#2e7d32",
+    "benchmark": "#7b1fa2",
+    "green": "rgba(46, 125, 50, 0.12)",
+    "amber": "rgba(178, 106, 0, 0.14)",
+    "red": "rgba(198, 40, 40, 0.12)",
+}
+# A palette that stays distinguishable for the common forms of colour blindness (Okabe-Ito).
+SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442"]
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+@dataclass(frozen=True)
+class Band:
+    """A horizontal band behind a series: a status range (for instance 'green' from 95 to 120)."""
+
+    low: Number | None
+    high: Number | None
+    colour: str
+    label: str
+
+
+def _float(value: Number | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _percent(values: Sequence[Number | None]) -> list[float | None]:
+    return [None if v is None else round(float(v) * 100, 2) for v in values]
+
+
+def _dates(values: Sequence[date]) -> list[str]:
+    return [d.isoformat() for d in values]
+
+
+def _layout(*, title: str, x_title: str, y_title: str, **extra) -> dict:
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "xaxis": {"title": {"text": x_title}, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "automargin": True, "zeroline": False},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 100},
+        "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
+        "font": FONT,
+        "hovermode": "x unified",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(layout.get(key), dict):
+            layout[key] = {**layout[key], **value}
+        else:
+            layout[key] = value
+    return layout
+
+
+def progress_over_time(
+    *,
+    title: str,
+    dates: Sequence[date],
+    progress: Sequence[Number],
+    expected: Sequence[Number],
+    key_results: Sequence[tuple[str, Sequence[date], Sequence[Number]]] = (),
+    cycle: tuple[date, date] | None = None,
+) -> dict:
+    """An objective's progress by day against the expected-progress line, with its key results.
+
+    Progress values are fractions (0.42); the chart shows percentages. Given the cycle's first and
+    last days, the expected line runs across the whole cycle (0 % to 100 %) and so does the x axis.
+    """
+    expected_x, expected_y = _dates(dates), _percent(expected)
+    if cycle is not None:
+        expected_x, expected_y = _dates(cycle), [0.0, 100.0]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Objective progress",
+            "x": _dates(dates),
+            "y": _percent(progress),
+            "line": {"color": COLOURS["actual"], "width": 3},
+            "hovertemplate": "%{y:.0f} %<extra>Objective</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Expected progress",
+            "x": expected_x,
+            "y": expected_y,
+            "line": {"color": COLOURS["expected"], "width": 2, "dash": "dash"},
+            "hovertemplate": "%{y:.0f} %<extra>Expected</extra>",
+        },
+    ]
+    for index, (name, kr_dates, kr_progress) in enumerate(key_results):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": _dates(kr_dates),
+                "y": _percent(kr_progress),
+                "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 1.5},
+                "opacity": 0.8,
+                "hovertemplate": "%{y:.0f} %<extra>" + _short(name) + "</extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            title=title,
+            x_title="Date",
+            y_title="Progress (%)",
+            yaxis={"range": [0, 105], "ticksuffix": " %"},
+            xaxis={"type": "date", **({"range": _dates(cycle)} if cycle else {})},
+        ),
+    }
+
+
+def priority_progress(
+    *, title: str, names: Sequence[str], progress: Sequence[Number], expected: Sequence[Number]
+) -> dict:
+    """Each priority's rolled-up progress as a bar, with its expected progress as a marker."""
+    labels = [_short(name, 40) for name in names]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "Progress",
+                "y": labels,
+                "x": _percent(progress),
+                "marker": {"color": COLOURS["actual"]},
+                "hovertemplate": "%{x:.0f} %<extra>Progress</extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Expected by today",
+                "y": labels,
+                "x": _percent(expected),
+                "marker": {"symbol": "line-ns-open", "size": 22, "color": "#111827", "line": {"width": 3}},
+                "hovertemplate": "%{x:.0f} %<extra>Expected</extra>",
+            },
+        ],
+        "layout": _layout(
+            title=title,
+            x_title="Progress (%)",
+            y_title="Priority",
+            xaxis={"range": [0, 105], "ticksuffix": " %"},
+            yaxis={"autorange": "reversed"},
+            hovermode="closest",
+            height=max(220, 70 + 44 * len(labels)),
+            margin={"l": 20},
+        ),
+    }
+
+
+def kpi_series(
+    *,
+    title: str,
+    unit: str,
+    dates: Sequence[date],
+    values: Sequence[Number | None],
+    targets: Sequence[Number | None] = (),
+    benchmark: Number | None = None,
+    bands: Sequence[Band] = (),
+) -> dict:
+    """A KPI's values by period with its target line, status bands and benchmark line.
+
+    `unit` is the axis unit as shown to people ("%", "USD", "days").
+    """
+    x = _dates(dates)
+    y_title = f"Value ({unit})" if unit else "Value"
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Actual",
+            "x": x,
+            "y": [_float(v) for v in values],
+            "line": {"color": COLOURS["actual"], "width": 3},
+            "connectgaps": False,
+        }
+    ]
+    if any(t is not None for t in targets):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Target",
+                "x": x,
+                "y": [_float(t) for t in targets],
+                "line": {"color": COLOURS["target"], "width": 2, "dash": "dash", "shape": "hv"},
+            }
+        )
+    if benchmark is not None and x:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Benchmark",
+                "x": [x[0], x[-1]],
+                "y": [_float(benchmark)] * 2,
+                "line": {"color": COLOURS["benchmark"], "width": 2, "dash": "dot"},
+            }
+        )
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": _float(band.low) if band.low is not None else _band_edge(values, targets, low=True),
+            "y1": _float(band.high) if band.high is not None else _band_edge(values, targets, low=False),
+            "fillcolor": COLOURS.get(band.colour, band.colour),
+            "line": {"width": 0},
+            "layer": "below",
+            "label": {"text": band.label, "textposition": "top left", "font": {"size": 11}},
+        }
+        for band in bands
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            title=title, x_title="Period", y_title=y_title, shapes=shapes, xaxis={"type": "date"}
+        ),
+    }
+
+
+def kpi_bands(
+    *, higher_is_better: bool, target: Number | None, warning: Number | None, critical: Number | None
+) -> list[Band]:
+    """The green, amber and red ranges a KPI's status follows (see kpis.rules.kpi_status).
+
+    Green from the warning threshold (else the target) in the good direction, red beyond the
+    critical threshold in the bad one, amber in between; open ends are None.
+    """
+    good = warning if warning is not None else target
+    if good is None and critical is None:
+        return []
+    bands = []
+    if good is not None:
+        bands.append(
+            Band(good, None, "green", "Green") if higher_is_better else Band(None, good, "green", "Green")
+        )
+    if critical is not None:
+        bands.append(
+            Band(None, critical, "red", "Red") if higher_is_better else Band(critical, None, "red", "Red")
+        )
+    if good is not None and critical is not None:
+        low, high = sorted([float(good), float(critical)])
+        bands.append(Band(low, high, "amber", "Amber"))
+    elif good is not None:
+        bands.append(
+            Band(None, good, "amber", "Amber") if higher_is_better else Band(good, None, "amber", "Amber")
+        )
+    else:
+        bands.append(
+            Band(critical, None, "green", "Green")
+            if higher_is_better
+            else Band(None, critical, "green", "Green")
+        )
+    return bands
+
+
+def _band_edge(values, targets, *, low: bool) -> float:
+    """An open band ends a little past the data, so that it fills the visible chart."""
+    numbers = [float(v) for v in [*values, *targets] if v is not None] or [0.0]
+    spread = (max(numbers) - min(numbers)) or abs(max(numbers)) or 1.0
+    return min(numbers) - spread if low else max(numbers) + spread
+
+
+def sparkline_points(values: Sequence[Number | None], *, width: int = 120, height: int = 28) -> str:
+    """SVG polyline points for a small trend line; empty when there are fewer than two values.
+
+    Sparklines on the scorecard are inline SVG rather than plotly figures: two hundred plotly
+    charts on one page would take seconds to draw.
+    """
+    numbers = [float(v) for v in values if v is not None]
+    if len(numbers) < 2:
+        return ""
+    low, high = min(numbers), max(numbers)
+    step = width / (len(numbers) - 1)
+    pad = 2
+
+    def y(value: float) -> float:
+        share = 0.5 if high == low else (value - low) / (high - low)  # a flat series runs mid-height
+        return pad + (height - 2 * pad) * (1 - share)
+
+    return " ".join(f"{i * step:.1f},{y(v):.1f}" for i, v in enumerate(numbers))
+
+
+def _short(text: str, length: int = 48) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

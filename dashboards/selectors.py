@@ -1,0 +1,389 @@
+"""Reads shaped for the dashboard pages. Each function runs a fixed number of queries.
+
+Figures come from what the recomputation stored (progress, status, roll-ups, snapshots); nothing
+here recomputes them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, Team
+from kpis import selectors as kpi_selectors
+from kpis.choices import Family, KpiStatus
+from kpis.models import Kpi, KpiRun, KpiValue, Measurement
+from okrs import selectors as okr_selectors
+from okrs.choices import CycleState, Status
+from okrs.models import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KeyResultSnapshot,
+    Objective,
+    ObjectiveSnapshot,
+    Priority,
+    RollUp,
+)
+
+User = get_user_model()
+SLIPPING = (Status.AT_RISK, Status.OFF_TRACK, Status.STALE)
+CHECK_IN_HISTORY_LIMIT = 50
+SLIPPING_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class CycleChoice:
+    """The organization's cycles for the selector, and the one the page shows."""
+
+    cycles: list[Cycle]
+    selected: Cycle | None
+
+
+def cycle_choice(*, organization: Organization, cycle_id: int | None = None) -> CycleChoice:
+    """The cycle asked for when it is the organization's; else the active one, else the most recent."""
+    cycles = list(okr_selectors.cycle_list(organization=organization).order_by("-start", "name"))
+    selected = next((c for c in cycles if c.pk == cycle_id), None)
+    if selected is None:
+        selected = next((c for c in cycles if c.state == CycleState.ACTIVE), None) or next(iter(cycles), None)
+    return CycleChoice(cycles=cycles, selected=selected)
+
+
+def status_counts(counts: dict) -> list[tuple[str, str, int]]:
+    """A roll-up's {"on_track": 2} as (status, label, count) in the order of the status choices."""
+    return [(value, label, counts[value]) for value, label in Status.choices if counts.get(value)]
+
+
+# Overview -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PriorityRow:
+    priority: Priority
+    rollup: RollUp | None
+    counts: list[tuple[str, str, int]]
+
+
+@dataclass
+class Overview:
+    priorities: list[PriorityRow]
+    slipping: list[KeyResult]
+    unaligned_count: int
+
+
+def overview(*, organization: Organization, cycle: Cycle) -> Overview:
+    """Each active priority with its stored roll-up in the cycle, and the key results slipping most."""
+    rollups = RollUp.objects.filter(cycle=cycle, priority__isnull=False)
+    priorities = (
+        okr_selectors.priority_list(organization=organization)
+        .active()
+        .prefetch_related(Prefetch("rollups", queryset=rollups, to_attr="cycle_rollups"))
+    )
+    rows = []
+    for priority in priorities:
+        rollup = priority.cycle_rollups[0] if priority.cycle_rollups else None
+        rows.append(PriorityRow(priority, rollup, status_counts(rollup.status_counts) if rollup else []))
+    slipping = list(
+        okr_selectors.key_result_list(organization=organization)
+        .filter(objective__cycle=cycle, status__in=SLIPPING)
+        .select_related("objective")
+        .order_by(F("progress") - F("expected_progress"), "pk")[:SLIPPING_LIMIT]
+    )
+    unaligned = (
+        Objective.objects.for_organization(organization).filter(cycle=cycle, priority__isnull=True).count()
+    )
+    return Overview(priorities=rows, slipping=slipping, unaligned_count=unaligned)
+
+
+# Alignment tree -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveNode:
+    objective: Objective
+    children: list["ObjectiveNode"] = field(default_factory=list)
+
+
+@dataclass
+class PriorityNode:
+    priority: Priority | None  # None: objectives not aligned to any priority
+    objectives: list[ObjectiveNode] = field(default_factory=list)
+    rollup: RollUp | None = None  # the priority's stored roll-up in the cycle
+
+
+def objectives_for_page(
+    *, organization: Organization, cycle: Cycle, team: Team | None = None, owner_id: int | None = None
+) -> QuerySet[Objective]:
+    """The cycle's objectives with their key results (two queries), optionally by team and owner."""
+    objectives = okr_selectors.objective_list(organization=organization, cycle=cycle)
+    if team is not None:
+        objectives = objectives.filter(team=team)
+    if owner_id is not None:
+        objectives = objectives.filter(owner_id=owner_id)
+    return objectives.order_by("position", "pk")
+
+
+def alignment_tree(
+    *, organization: Organization, cycle: Cycle, team: Team | None = None, owner_id: int | None = None
+) -> list[PriorityNode]:
+    """Priority → objectives → child objectives → key results, in four queries.
+
+    A child objective sits under its parent; when a filter hides the parent, it stands under its own
+    priority instead, so that nothing matching the filter disappears.
+    """
+    objectives = list(
+        objectives_for_page(organization=organization, cycle=cycle, team=team, owner_id=owner_id)
+    )
+    nodes = {o.pk: ObjectiveNode(o) for o in objectives}
+    roots: dict[int | None, list[ObjectiveNode]] = {}
+    for objective in objectives:
+        node = nodes[objective.pk]
+        if objective.parent_id in nodes:
+            nodes[objective.parent_id].children.append(node)
+        else:
+            roots.setdefault(objective.priority_id, []).append(node)
+    filtered = team is not None or owner_id is not None
+    rollups = RollUp.objects.filter(cycle=cycle, priority__isnull=False)
+    priorities = (
+        okr_selectors.priority_list(organization=organization)
+        .active()
+        .prefetch_related(Prefetch("rollups", queryset=rollups, to_attr="cycle_rollups"))
+    )
+    tree = [
+        PriorityNode(priority, roots.get(priority.pk, []), next(iter(priority.cycle_rollups), None))
+        for priority in priorities
+        if not filtered or priority.pk in roots
+    ]
+    known = {node.priority.pk for node in tree}
+    # Objectives under an inactive priority, or none, still belong in the tree.
+    leftovers = [node for priority_id, group in roots.items() if priority_id not in known for node in group]
+    if leftovers:
+        tree.append(PriorityNode(None, leftovers))
+    return tree
+
+
+def team_list(*, organization: Organization) -> QuerySet[Team]:
+    return Team.objects.for_organization(organization).select_related("lead", "parent").order_by("name")
+
+
+def owner_list(*, organization: Organization) -> QuerySet:
+    """People of the organization, for the owner filter and the owner fields of forms."""
+    return (
+        User.objects.filter(memberships__organization=organization)
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
+# Teams ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    rollup: RollUp | None
+    counts: list[tuple[str, str, int]]
+
+
+def team_rows(*, organization: Organization, cycle: Cycle | None) -> list[TeamRow]:
+    """Every team with its stored roll-up in the cycle (two queries)."""
+    rollups = RollUp.objects.filter(cycle=cycle) if cycle else RollUp.objects.none()
+    teams = team_list(organization=organization).prefetch_related(
+        Prefetch("rollups", queryset=rollups, to_attr="cycle_rollups")
+    )
+    rows = []
+    for team in teams:
+        rollup = team.cycle_rollups[0] if team.cycle_rollups else None
+        rows.append(TeamRow(team, rollup, status_counts(rollup.status_counts) if rollup else []))
+    return rows
+
+
+def team_rollup(*, team: Team, cycle: Cycle | None) -> RollUp | None:
+    return RollUp.objects.filter(team=team, cycle=cycle).first() if cycle else None
+
+
+def team_members(*, team: Team) -> QuerySet[Membership]:
+    return team.memberships.select_related("user").order_by("user__first_name", "user__username")
+
+
+# Objective page -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveHistory:
+    dates: list
+    progress: list
+    expected: list
+    key_results: list[tuple[str, list, list]]
+
+
+def objective_history(*, objective: Objective) -> ObjectiveHistory:
+    """The objective's daily snapshots and its key results' ones, for the progress chart (two queries)."""
+    snapshots = list(ObjectiveSnapshot.objects.filter(objective=objective).order_by("date"))
+    by_key_result: dict[int, tuple[list, list]] = {}
+    kr_snapshots = KeyResultSnapshot.objects.filter(key_result__objective=objective).order_by("date")
+    for snapshot in kr_snapshots.only("key_result_id", "date", "progress"):
+        dates, values = by_key_result.setdefault(snapshot.key_result_id, ([], []))
+        dates.append(snapshot.date)
+        values.append(snapshot.progress)
+    key_results = [
+        (kr.title, *by_key_result[kr.pk]) for kr in objective.key_results.all() if kr.pk in by_key_result
+    ]
+    return ObjectiveHistory(
+        dates=[s.date for s in snapshots],
+        progress=[s.progress for s in snapshots],
+        expected=[s.expected_progress for s in snapshots],
+        key_results=key_results,
+    )
+
+
+def objective_check_ins(*, objective: Objective, limit: int = CHECK_IN_HISTORY_LIMIT) -> list[CheckIn]:
+    return list(
+        CheckIn.objects.filter(key_result__objective=objective)
+        .select_related("author", "key_result")
+        .order_by("-checked_in_at", "-pk")[:limit]
+    )
+
+
+def objective_children(*, objective: Objective) -> QuerySet[Objective]:
+    return objective.children.select_related("owner", "team").order_by("position", "pk")
+
+
+# My OKRs --------------------------------------------------------------------------------------------
+
+
+def my_key_results(
+    *, organization: Organization, user, cycle: Cycle, now: datetime | None = None
+) -> QuerySet[KeyResult]:
+    """The person's key results in the cycle, those whose check-in is overdue first.
+
+    A check-in is overdue in an active cycle when the last one is older than the organization's
+    check-in cadence, or when there has been none yet.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=organization.check_in_cadence_days)
+    if cycle.state == CycleState.ACTIVE:
+        overdue = Q(last_check_in_at__isnull=True) | Q(last_check_in_at__lt=cutoff)
+        is_overdue = Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+    else:
+        is_overdue = Value(False, output_field=BooleanField())
+    return (
+        okr_selectors.key_result_list(organization=organization)
+        .filter(owner=user, objective__cycle=cycle)
+        .annotate(is_overdue=is_overdue)
+        .order_by(
+            "-is_overdue", F("last_check_in_at").asc(nulls_first=True), "objective__position", "position"
+        )
+    )
+
+
+# KPIs -----------------------------------------------------------------------------------------------
+
+SPARKLINE_PERIODS = 12
+KPI_CHART_PERIODS = 36
+MEASUREMENT_LIMIT = 20
+RUN_SCAN_LIMIT = 50
+RUN_LIMIT = 10
+STRIP_SIZE = 8
+# Worst first on the overview strip.
+KPI_STATUS_ORDER = {KpiStatus.RED: 0, KpiStatus.AMBER: 1, KpiStatus.GREEN: 2, KpiStatus.NONE: 3}
+
+
+def _with_recent_values(kpis: QuerySet[Kpi], periods: int) -> QuerySet[Kpi]:
+    """Each KPI gets `recent_values`, its last `periods` period values, newest first (one query)."""
+    recent = KpiValue.objects.order_by("-period_start")[:periods]
+    return kpis.prefetch_related(Prefetch("values", queryset=recent, to_attr="recent_values"))
+
+
+def _with_latest(kpis) -> list[Kpi]:
+    kpis = list(kpis)
+    for kpi in kpis:
+        kpi.latest = kpi.recent_values[0] if kpi.recent_values else None
+    return kpis
+
+
+def kpi_list(*, organization: Organization, periods: int = SPARKLINE_PERIODS) -> QuerySet[Kpi]:
+    """Active KPIs by family (kpis.selectors.kpi_list) with their recent period values."""
+    return _with_recent_values(kpi_selectors.kpi_list(organization=organization).active(), periods)
+
+
+@dataclass
+class FamilyGroup:
+    family: str
+    label: str
+    kpis: list[Kpi]
+
+
+def kpi_scorecard(*, organization: Organization) -> list[FamilyGroup]:
+    """Every active KPI grouped by family, each with `latest` (its newest period value or None)."""
+    labels = dict(Family.choices)
+    groups: dict[str, FamilyGroup] = {}
+    for kpi in _with_latest(kpi_list(organization=organization)):
+        group = groups.setdefault(kpi.family, FamilyGroup(kpi.family, labels.get(kpi.family, kpi.family), []))
+        group.kpis.append(kpi)
+    order = list(labels)
+    return sorted(groups.values(), key=lambda g: order.index(g.family) if g.family in order else len(order))
+
+
+@dataclass
+class KpiStrip:
+    counts: list[tuple[str, str, int]]
+    kpis: list[Kpi]
+    total: int
+
+
+def kpi_strip(*, organization: Organization, size: int = STRIP_SIZE) -> KpiStrip:
+    """The overview's strip: KPIs by status, and the few that need attention most."""
+    kpis = _with_latest(kpi_list(organization=organization, periods=1))
+    statuses = [kpi.latest.status if kpi.latest else KpiStatus.NONE for kpi in kpis]
+    counts = [
+        (value, label, statuses.count(value)) for value, label in KpiStatus.choices if value in statuses
+    ]
+    ranked = sorted(range(len(kpis)), key=lambda i: (KPI_STATUS_ORDER.get(statuses[i], 9), i))
+    return KpiStrip(counts=counts, kpis=[kpis[i] for i in ranked[:size]], total=len(kpis))
+
+
+def team_kpis(*, team: Team) -> list[Kpi]:
+    return _with_latest(kpi_list(organization=team.organization_id, periods=1).filter(team=team))
+
+
+@dataclass
+class KpiDetail:
+    kpi: Kpi
+    values: list[KpiValue]  # oldest first
+    latest: KpiValue | None
+    key_results: list[KeyResult]
+    measurements: list[Measurement]
+    runs: list[KpiRun]
+
+
+def kpi_get(*, organization: Organization, pk: int) -> Kpi | None:
+    """One KPI of the organization with the priorities and objectives it serves, or None."""
+    return kpi_selectors.kpi_list(organization=organization).filter(pk=pk).first()
+
+
+def kpi_detail(*, kpi: Kpi, periods: int = KPI_CHART_PERIODS) -> KpiDetail:
+    """A KPI's last periods, the key results that follow it, its measurements and recomputation runs."""
+    organization = kpi.organization_id
+    values = kpi_selectors.kpi_value_list(organization=organization, kpi=kpi).reverse()[:periods]
+    values = list(values)[::-1]
+    key_results = list(
+        okr_selectors.key_result_list(organization=organization)
+        .filter(kpi=kpi)
+        .order_by("-objective__cycle__start", "pk")
+    )
+    measurements = list(
+        kpi_selectors.measurement_list(organization=organization).filter(kpi=kpi)[:MEASUREMENT_LIMIT]
+    )
+    scanned = kpi_selectors.kpi_run_list(organization=organization)[:RUN_SCAN_LIMIT]
+    runs = [run for run in scanned if run.full or kpi.code in (run.kpi_codes or [])][:RUN_LIMIT]
+    return KpiDetail(
+        kpi=kpi,
+        values=values,
+        latest=values[-1] if values else None,
+        key_results=key_results,
+        measurements=measurements,
+        runs=runs,
+    )

@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Family(models.TextChoices):
+    FINANCIAL = "financial", _("Financial")
+    SALES = "sales", _("Sales")
+    MARKETING = "marketing", _("Marketing")
+    CUSTOMER_SUCCESS = "customer_success", _("Customer success")
+    OPERATIONS = "operations", _("Operations")
+
+
+class KpiUnit(models.TextChoices):
+    NUMBER = "number", _("Number")
+    PERCENT = "percent", _("%")
+    CURRENCY = "currency", _("Currency")
+    DAYS = "days", _("Days")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", _("Higher is better")
+    LOWER_IS_BETTER = "lower", _("Lower is better")
+
+
+class Cadence(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+# The truncation Django's database functions apply for each cadence (weeks start on Monday).
+CADENCE_TRUNC = {
+    Cadence.DAILY: "day",
+    Cadence.WEEKLY: "week",
+    Cadence.MONTHLY: "month",
+    Cadence.QUARTERLY: "quarter",
+}
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    AVERAGE = "average", _("Average")
+    MINIMUM = "minimum", _("Minimum")
+    MAXIMUM = "maximum", _("Maximum")
+    LAST = "last", _("Last")
+    COUNT = "count", _("Count")
+
+
+class KpiStatus(models.TextChoices):
+    GREEN = "green", _("Green")
+    AMBER = "amber", _("Amber")
+    RED = "red", _("Red")
+    NONE = "none", _("No status")
+
+
+class MeasurementSource(models.TextChoices):
+    API = "api", _("API")
+    CSV = "csv", _("CSV upload")
+    ADMIN = "admin", _("Admin CSV upload")
+    COMMAND = "command", _("Import command")
+    DEMO = "demo", _("Demo data")
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (another run held the lock)")

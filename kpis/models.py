@@ -1,0 +1,206 @@
+from django.conf import settings
+from django.core.validators import MinLengthValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.models import BaseModel
+from kpis import querysets
+from kpis.choices import (
+    Aggregation,
+    Cadence,
+    Direction,
+    Family,
+    KpiStatus,
+    KpiUnit,
+    MeasurementSource,
+    RunState,
+)
+
+# Raw measurements: up to 14 digits before the decimal point and 6 after.
+MEASUREMENT_VALUE = {"max_digits": 20, "decimal_places": 6}
+# Period values: a sum of a million measurements still fits.
+PERIOD_VALUE = {"max_digits": 30, "decimal_places": 6}
+THRESHOLD = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
+
+code_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]*$",
+    _("Use lower-case letters, digits and underscores, starting with a letter (e.g. deals_won)."),
+)
+
+
+class Kpi(BaseModel):
+    """A key performance indicator of one organization: measured, or computed from other KPIs."""
+
+    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="kpis")
+    code = models.CharField(
+        _("code"),
+        max_length=50,
+        validators=[code_validator, MinLengthValidator(2)],
+        help_text=_("Unique in the organization; formulas refer to KPIs by this code."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=KpiUnit.choices, default=KpiUnit.NUMBER)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER_IS_BETTER
+    )
+    cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    aggregation = models.CharField(
+        _("aggregation"),
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text=_("How the measurements within one period make the period's value."),
+    )
+    formula = models.CharField(
+        _("formula"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Leave empty for a measured KPI, or compute it from other KPIs: 100 * deals_won / deals_closed"
+        ),
+    )
+    target = models.DecimalField(_("target"), **THRESHOLD)
+    warning_threshold = models.DecimalField(
+        _("warning threshold"), **THRESHOLD, help_text=_("Worse than this, the KPI is amber.")
+    )
+    critical_threshold = models.DecimalField(
+        _("critical threshold"), **THRESHOLD, help_text=_("Worse than this, the KPI is red.")
+    )
+    baseline = models.DecimalField(_("baseline"), **THRESHOLD)
+    benchmark = models.DecimalField(
+        _("industry benchmark"), **THRESHOLD, help_text=_("A typical value in the industry, if known.")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_kpis",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team", models.SET_NULL, null=True, blank=True, related_name="kpis", verbose_name=_("team")
+    )
+    priorities = models.ManyToManyField(
+        "okrs.Priority", blank=True, related_name="kpis", verbose_name=_("priorities served")
+    )
+    objectives = models.ManyToManyField(
+        "okrs.Objective", blank=True, related_name="kpis", verbose_name=_("objectives served")
+    )
+    active = models.BooleanField(_("active"), default=True, help_text=_("Archived KPIs keep their history."))
+    # Set when the definition changes; the next recomputation redoes every period of this KPI.
+    recompute_requested_at = models.DateTimeField(null=True, blank=True, default=timezone.now, editable=False)
+
+    objects = querysets.KpiQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["family", "name"]
+        constraints = [
+            models.UniqueConstraint("organization", "code", name="kpi_code_unique_per_organization"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_formula(self) -> bool:
+        return bool(self.formula)
+
+
+class Measurement(models.Model):
+    """One raw value of a measured KPI at a moment, as sent by a source system."""
+
+    # Both foreign keys are covered by the composite indexes below; separate ones would slow inserts.
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="+", db_index=False
+    )
+    kpi = models.ForeignKey(Kpi, models.CASCADE, related_name="measurements", db_index=False)
+    timestamp = models.DateTimeField(_("timestamp"))
+    value = models.DecimalField(_("value"), **MEASUREMENT_VALUE)
+    source = models.CharField(_("source"), max_length=10, choices=MeasurementSource.choices)
+    # NULL, not "", for "no key": NULLs never collide in the unique constraint below.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=128, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    objects = querysets.MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-timestamp", "-pk"]
+        indexes = [models.Index(fields=["kpi", "timestamp"], name="measurement_kpi_time")]
+        constraints = [
+            # NULL keys are distinct from each other, so measurements without a key never collide.
+            models.UniqueConstraint(
+                "organization", "idempotency_key", name="measurement_idempotency_key_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi_id} @ {self.timestamp:%Y-%m-%d %H:%M}: {self.value}"
+
+
+class KpiValue(models.Model):
+    """A KPI's value for one period of its cadence, with status and change; written by the recomputation."""
+
+    kpi = models.ForeignKey(Kpi, models.CASCADE, related_name="values", db_index=False)  # see the constraint
+    period_start = models.DateField(_("period start"), help_text=_("In the organization's time zone."))
+    value = models.DecimalField(_("value"), **PERIOD_VALUE, null=True, blank=True)
+    measurement_count = models.PositiveIntegerField(_("measurements"), default=0)
+    status = models.CharField(_("status"), max_length=8, choices=KpiStatus.choices, default=KpiStatus.NONE)
+    previous_value = models.DecimalField(_("previous value"), **PERIOD_VALUE, null=True, blank=True)
+    change = models.DecimalField(_("change"), **PERIOD_VALUE, null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    objects = querysets.KpiValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("KPI value")
+        ordering = ["kpi", "period_start"]
+        constraints = [models.UniqueConstraint("kpi", "period_start", name="kpi_value_one_per_period")]
+
+    def __str__(self):
+        return f"{self.kpi_id} {self.period_start}: {self.value}"
+
+
+class KpiRun(models.Model):
+    """One recomputation of an organization's KPIs: what it touched and how it ended."""
+
+    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="kpi_runs")
+    state = models.CharField(_("state"), max_length=10, choices=RunState.choices, default=RunState.RUNNING)
+    full = models.BooleanField(_("full"), default=False)
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Measurements with ids in (watermark_from, watermark_to] were taken into account.
+    watermark_from = models.BigIntegerField(default=0)
+    watermark_to = models.BigIntegerField(default=0)
+    kpis_recomputed = models.PositiveIntegerField(_("KPIs recomputed"), default=0)
+    periods_recomputed = models.PositiveIntegerField(_("periods recomputed"), default=0)
+    key_results_synced = models.PositiveIntegerField(_("key results updated"), default=0)
+    kpi_codes = models.JSONField(_("KPI codes"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = querysets.KpiRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("KPI recomputation run")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(watermark_to__gte=models.F("watermark_from")), name="kpi_run_watermark_forward"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.started_at:%Y-%m-%d %H:%M} {self.state}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None

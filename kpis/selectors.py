@@ -1,0 +1,48 @@
+"""Reads of the KPI domain, shaped once for pages, the API and dashboards."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from accounts.models import Organization
+from kpis.models import Kpi, KpiRun, KpiValue, Measurement
+
+
+def kpi_list(*, organization: Organization | None) -> QuerySet[Kpi]:
+    """KPIs of one organization with their owner, team and the priorities and objectives they serve."""
+    return (
+        Kpi.objects.filter(organization=organization)
+        .select_related("owner", "team")
+        .prefetch_related("priorities", "objectives")
+        .order_by("family", "name", "pk")
+    )
+
+
+def kpi_value_list(
+    *,
+    organization: Organization | None,
+    kpi: Kpi | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[KpiValue]:
+    """Period values, oldest first, with their KPI's code."""
+    values = KpiValue.objects.filter(kpi__organization=organization).select_related("kpi")
+    if kpi is not None:
+        values = values.filter(kpi=kpi)
+    if since is not None:
+        values = values.filter(period_start__gte=since)
+    if until is not None:
+        values = values.filter(period_start__lte=until)
+    return values.order_by("kpi__code", "period_start")
+
+
+def measurement_list(*, organization: Organization | None) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.filter(organization=organization)
+        .select_related("kpi")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def kpi_run_list(*, organization: Organization | None) -> QuerySet[KpiRun]:
+    return KpiRun.objects.filter(organization=organization).order_by("-started_at", "-pk")

@@ -1,0 +1,32 @@
+"""Writes of the KPI domain. Each service owns its transaction and validates before writing."""
+
+from kpis.services.definitions import kpi_create, kpi_formula_errors, kpi_update, kpi_validate
+from kpis.services.ingestion import (
+    MAX_ROWS,
+    IdempotencyConflict,
+    MeasurementsInvalid,
+    RowError,
+    measurements_import_csv,
+    measurements_ingest,
+    measurements_validate,
+)
+from kpis.services.recompute import kpi_recompute
+from kpis.services.refresh import kpi_refresh
+from kpis.services.sync import key_results_sync
+
+__all__ = [
+    "MAX_ROWS",
+    "IdempotencyConflict",
+    "MeasurementsInvalid",
+    "RowError",
+    "key_results_sync",
+    "kpi_create",
+    "kpi_formula_errors",
+    "kpi_recompute",
+    "kpi_refresh",
+    "kpi_update",
+    "kpi_validate",
+    "measurements_import_csv",
+    "measurements_ingest",
+    "measurements_validate",
+]

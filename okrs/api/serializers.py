@@ -1,0 +1,246 @@
+"""Shapes of the OKR resources in the API. Computed fields are read-only; writes go through services."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from accounts.api import ScopedPrimaryKeyRelatedField
+from accounts.models import Team
+from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
+
+User = get_user_model()
+TIMESTAMPS = ["created_at", "updated_at"]
+
+
+class StrictSerializerMixin:
+    """Refuse fields the resource does not have, so that a misspelt field is a 400 rather than ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+def members(organization):
+    return User.objects.filter(memberships__organization=organization)
+
+
+def teams(organization):
+    return Team.objects.filter(organization=organization)
+
+
+def cycles(organization):
+    return Cycle.objects.filter(organization=organization)
+
+
+def priorities(organization):
+    return Priority.objects.filter(organization=organization)
+
+
+def objectives(organization):
+    return Objective.objects.filter(cycle__organization=organization)
+
+
+def key_results(organization):
+    return KeyResult.objects.filter(objective__cycle__organization=organization)
+
+
+class TeamSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    parent = ScopedPrimaryKeyRelatedField(scope=teams, allow_null=True, required=False)
+    lead = ScopedPrimaryKeyRelatedField(scope=members, allow_null=True, required=False)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "kind", "parent", "lead", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+
+
+class CycleSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Cycle
+        fields = ["id", "name", "start", "end", "state", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+
+
+class PrioritySerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    owner = ScopedPrimaryKeyRelatedField(scope=members, allow_null=True, required=False)
+
+    class Meta:
+        model = Priority
+        fields = ["id", "title", "description", "owner", "order", "weight", "active", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+
+
+OBJECTIVE_COMPUTED = ["progress", "expected_progress", "status", "last_check_in_at"]
+
+
+class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    cycle = ScopedPrimaryKeyRelatedField(scope=cycles)
+    owner = ScopedPrimaryKeyRelatedField(scope=members)
+    team = ScopedPrimaryKeyRelatedField(scope=teams, allow_null=True, required=False)
+    priority = ScopedPrimaryKeyRelatedField(scope=priorities, allow_null=True, required=False)
+    parent = ScopedPrimaryKeyRelatedField(scope=objectives, allow_null=True, required=False)
+    key_results = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "cycle",
+            "title",
+            "description",
+            "type",
+            "so_what",
+            "outcome_kind",
+            "owner",
+            "team",
+            "state",
+            "priority",
+            "parent",
+            "key_results",
+            *OBJECTIVE_COMPUTED,
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*OBJECTIVE_COMPUTED, *TIMESTAMPS]
+
+
+KEY_RESULT_COMPUTED = [
+    "current_value",
+    "attainment",
+    "progress",
+    "expected_progress",
+    "status",
+    "last_check_in_at",
+    "score",
+    "score_reason",
+]
+
+
+class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    objective = ScopedPrimaryKeyRelatedField(scope=objectives)
+    owner = ScopedPrimaryKeyRelatedField(scope=members)
+    due_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Defaults to the end of the objective's cycle."
+    )
+
+    class Meta:
+        model = KeyResult
+        fields = [
+            "id",
+            "objective",
+            "title",
+            "owner",
+            "kind",
+            "unit",
+            "start_value",
+            "target_value",
+            "due_date",
+            "weight",
+            "confidence",
+            *KEY_RESULT_COMPUTED,
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*KEY_RESULT_COMPUTED, *TIMESTAMPS]
+
+    def validate_objective(self, objective):
+        if self.instance is not None and objective.pk != self.instance.objective_id:
+            raise serializers.ValidationError("A key result cannot move to another objective.")
+        return objective
+
+
+class CheckInSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    key_result = ScopedPrimaryKeyRelatedField(scope=key_results)
+    checked_in_at = serializers.DateTimeField(
+        required=False, help_text="When the value was observed; defaults to now."
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "key_result",
+            "value",
+            "confidence",
+            "note",
+            "checked_in_at",
+            "source",
+            "previous_value",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = ["source", "previous_value", "author", "created_at"]
+
+
+# The alignment tree: read-only, nested, built from rows already loaded by one selector call.
+
+
+class AlignmentKeyResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyResult
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "kind",
+            "unit",
+            "start_value",
+            "target_value",
+            "current_value",
+            "progress",
+            "expected_progress",
+            "status",
+            "last_check_in_at",
+        ]
+        read_only_fields = fields
+
+
+class AlignmentObjectiveSerializer(serializers.ModelSerializer):
+    key_results = AlignmentKeyResultSerializer(many=True, read_only=True)
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "team",
+            "state",
+            "progress",
+            "expected_progress",
+            "status",
+            "last_check_in_at",
+            "key_results",
+            "children",
+        ]
+        read_only_fields = fields
+
+    def get_children(self, objective) -> list[dict]:
+        # The children were attached by the selector from rows already loaded: no query here.
+        return AlignmentObjectiveSerializer(objective.tree_children, many=True, context=self.context).data
+
+
+class AlignmentPrioritySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    order = serializers.IntegerField()
+    progress = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    expected_progress = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    objectives = AlignmentObjectiveSerializer(many=True)
+
+
+class AlignmentCycleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cycle
+        fields = ["id", "name", "start", "end", "state"]
+        read_only_fields = fields
+
+
+class AlignmentSerializer(serializers.Serializer):
+    cycle = AlignmentCycleSerializer()
+    priorities = AlignmentPrioritySerializer(many=True)
+    unaligned = AlignmentObjectiveSerializer(
+        many=True, help_text="Objectives of the cycle with neither a priority nor a parent objective."
+    )

@@ -1,0 +1,95 @@
+"""dashboards.selectors against the real database."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from dashboards import selectors
+from kpis.choices import KpiStatus
+from okrs.choices import CycleState
+from tests.dashboards.builders import kpi_build
+from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory, PriorityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cycle_choice_prefers_the_asked_then_the_active_then_the_latest(org_a, org_b):
+    old = CycleFactory(
+        organization=org_a, start=date(2026, 1, 1), end=date(2026, 3, 31), state=CycleState.CLOSED
+    )
+    active = CycleFactory(organization=org_a, start=date(2026, 4, 1), end=date(2026, 6, 30))
+    planned = CycleFactory(
+        organization=org_a, start=date(2026, 7, 1), end=date(2026, 9, 30), state=CycleState.PLANNING
+    )
+    foreign = CycleFactory(organization=org_b)
+    assert selectors.cycle_choice(organization=org_a, cycle_id=old.pk).selected == old
+    assert selectors.cycle_choice(organization=org_a).selected == active
+    assert selectors.cycle_choice(organization=org_a, cycle_id=foreign.pk).selected == active
+    assert selectors.cycle_choice(organization=org_a).cycles == [planned, active, old]
+    active.state = CycleState.CLOSED
+    active.save()
+    assert selectors.cycle_choice(organization=org_a).selected == planned
+    assert selectors.cycle_choice(organization=org_b).cycles == [foreign]
+
+
+def test_cycle_choice_without_cycles(org_a):
+    choice = selectors.cycle_choice(organization=org_a)
+    assert choice.cycles == [] and choice.selected is None
+
+
+def test_status_counts_follow_the_order_of_the_statuses():
+    counts = selectors.status_counts({"off_track": 1, "on_track": 3, "stale": 0})
+    assert [(status, count) for status, _, count in counts] == [("on_track", 3), ("off_track", 1)]
+
+
+def test_alignment_tree_keeps_a_child_whose_parent_is_filtered_out(admin_a, editor_a):
+    cycle = CycleFactory(organization=admin_a.organization)
+    priority = PriorityFactory(organization=admin_a.organization, title="Grow")
+    PriorityFactory(organization=admin_a.organization, title="Empty", order=1)
+    parent = ObjectiveFactory(cycle=cycle, owner=admin_a.user, priority=priority, title="Parent")
+    child = ObjectiveFactory(
+        cycle=cycle, owner=editor_a.user, priority=priority, parent=parent, title="Child"
+    )
+    unaligned = ObjectiveFactory(cycle=cycle, owner=editor_a.user, title="Unaligned")
+    KeyResultFactory(objective=child, owner=editor_a.user)
+
+    full = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+    assert [node.priority.title if node.priority else None for node in full] == ["Grow", "Empty", None]
+    assert [n.objective for n in full[0].objectives] == [parent]
+    assert [n.objective for n in full[0].objectives[0].children] == [child]
+    assert [n.objective for n in full[2].objectives] == [unaligned]
+
+    filtered = selectors.alignment_tree(
+        organization=admin_a.organization, cycle=cycle, owner_id=editor_a.user.pk
+    )
+    # Priorities without a match are left out when filtering; the child stands under its priority.
+    assert [node.priority.title if node.priority else None for node in filtered] == ["Grow", None]
+    assert [n.objective for n in filtered[0].objectives] == [child]
+
+
+def test_alignment_tree_keeps_objectives_of_an_inactive_priority(admin_a):
+    cycle = CycleFactory(organization=admin_a.organization)
+    retired = PriorityFactory(organization=admin_a.organization, active=False)
+    objective = ObjectiveFactory(cycle=cycle, owner=admin_a.user, priority=retired)
+    tree = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+    assert [n.objective for node in tree for n in node.objectives] == [objective]
+
+
+def test_kpi_strip_counts_statuses_and_shows_the_worst_first(org_a):
+    kpi_build(org_a, code="a", name="Green one", values=(Decimal(1),), statuses=(KpiStatus.GREEN,))
+    kpi_build(org_a, code="b", name="Red one", values=(Decimal(1),), statuses=(KpiStatus.RED,))
+    kpi_build(org_a, code="c", name="Amber one", values=(Decimal(1),), statuses=(KpiStatus.AMBER,))
+    kpi_build(org_a, code="d", name="Archived", values=(Decimal(1),), statuses=(KpiStatus.RED,), active=False)
+    strip = selectors.kpi_strip(organization=org_a, size=2)
+    assert strip.total == 3
+    assert [kpi.name for kpi in strip.kpis] == ["Red one", "Amber one"]
+    assert [(status, count) for status, _, count in strip.counts] == [("green", 1), ("amber", 1), ("red", 1)]
+
+
+def test_kpi_scorecard_takes_the_newest_period_as_latest(org_a):
+    kpi_build(org_a, code="win_rate", name="Win rate")
+    [group] = selectors.kpi_scorecard(organization=org_a)
+    [kpi] = group.kpis
+    assert kpi.latest.period_start == date(2026, 10, 1) and kpi.latest.value == Decimal(18)
+    assert [v.value for v in kpi.recent_values] == [Decimal(18), Decimal(24), Decimal(20)]
