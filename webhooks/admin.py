@@ -46,6 +46,7 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
         "id",
         "endpoint",
         "event",
+        "event_id",
         "state",
         "attempts",
         "response_status_code",

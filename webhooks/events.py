@@ -7,6 +7,7 @@ receiver therefore never holds up a request or the recomputation.
 
 import json
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 def emit(*, organization_id: int, event: str, data: dict) -> None:
     """Send `event` to the organization's subscribed endpoints after the current transaction commits."""
     occurred_at = timezone.now().isoformat()
+    event_id = str(uuid.uuid4())
     # Plain JSON now, so that the task message holds what was true at the time of the event.
     payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
@@ -30,7 +32,8 @@ def emit(*, organization_id: int, event: str, data: dict) -> None:
 
         try:
             webhook_dispatch_task.apply_async(
-                args=[organization_id, event, payload, occurred_at], queue=settings.WEBHOOK_CELERY_QUEUE
+                args=[organization_id, event, payload, occurred_at, event_id],
+                queue=settings.WEBHOOK_CELERY_QUEUE,
             )
         except Exception:  # noqa: BLE001 - a broker outage must not fail the committed request
             logger.exception("Could not enqueue the %s webhook of organization %s.", event, organization_id)

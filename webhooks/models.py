@@ -61,6 +61,8 @@ class WebhookDelivery(BaseModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries")
     event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    # One event reaches one endpoint once, however many times its dispatch runs.
+    event_id = models.UUIDField(_("event id"), null=True, editable=False)
     # The exact bytes sent on every attempt, so that retries carry the same body.
     body = models.TextField(_("body"))
     state = models.CharField(
@@ -73,6 +75,9 @@ class WebhookDelivery(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint("endpoint", "event_id", name="webhook_delivery_once_per_event")
+        ]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
 

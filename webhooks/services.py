@@ -26,14 +26,20 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def webhook_dispatch(*, organization_id: int, event: str, data: dict, occurred_at: str) -> list:
-    """Create one pending delivery per active endpoint subscribed to the event; return their ids."""
+def webhook_dispatch(
+    *, organization_id: int, event: str, data: dict, occurred_at: str, event_id: str
+) -> list:
+    """Create one pending delivery per active endpoint subscribed to the event; return the new ids.
+
+    Safe to run twice: an (endpoint, event id) pair that already has a delivery gets no second one.
+    """
     endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id).subscribed_to(event)
     deliveries = []
     for endpoint in endpoints:
-        delivery = WebhookDelivery(endpoint=endpoint, event=event)
+        delivery = WebhookDelivery(endpoint=endpoint, event=event, event_id=event_id)
         envelope = {
             "id": str(delivery.pk),
+            "event_id": str(event_id),
             "event": event,
             "occurred_at": occurred_at,
             "organization_id": organization_id,
@@ -41,8 +47,9 @@ def webhook_dispatch(*, organization_id: int, event: str, data: dict, occurred_a
         }
         delivery.body = json.dumps(envelope, separators=(",", ":"), sort_keys=True)
         deliveries.append(delivery)
-    WebhookDelivery.objects.bulk_create(deliveries)
-    return [delivery.pk for delivery in deliveries]
+    WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    created = WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries])
+    return list(created.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ from webhooks import services
 
 
 @shared_task(name="webhooks.dispatch")
-def webhook_dispatch_task(organization_id: int, event: str, data: dict, occurred_at: str) -> int:
-    """Create the deliveries of one event and send each in its own task."""
+def webhook_dispatch_task(
+    organization_id: int, event: str, data: dict, occurred_at: str, event_id: str
+) -> int:
+    """Create the deliveries of one event and send each in its own task (idempotent on event_id)."""
     delivery_ids = services.webhook_dispatch(
-        organization_id=organization_id, event=event, data=data, occurred_at=occurred_at
+        organization_id=organization_id, event=event, data=data, occurred_at=occurred_at, event_id=event_id
     )
     for delivery_id in delivery_ids:
         webhook_deliver_task.apply_async(args=[str(delivery_id)], queue=settings.WEBHOOK_CELERY_QUEUE)

@@ -177,7 +177,7 @@ if REDIS_URL:
     # than the longest task, or a slow run would be started twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_FOLDER / "broker"),
         "data_folder_out": str(CELERY_FILESYSTEM_FOLDER / "broker"),

@@ -81,17 +81,17 @@ AGGREGATE_SQL = """
         WHEN 'last' THEN {last}
     END"""
 
-# The rule of kpis.rules.kpi_status, in SQL over a value `a.value` and the KPI row `k`.
+# The rule of kpis.rules.kpi_status, in SQL over a value `a.value` and the KPI's thresholds in `a`.
 STATUS_SQL = """
     CASE
         WHEN a.value IS NULL THEN 'none'
-        WHEN COALESCE(k.warning_threshold, k.target) IS NULL AND k.critical_threshold IS NULL THEN 'none'
-        WHEN k.critical_threshold IS NOT NULL AND (
-            (k.direction = 'higher' AND a.value < k.critical_threshold)
-            OR (k.direction <> 'higher' AND a.value > k.critical_threshold)) THEN 'red'
-        WHEN COALESCE(k.warning_threshold, k.target) IS NULL THEN 'green'
-        WHEN (k.direction = 'higher' AND a.value >= COALESCE(k.warning_threshold, k.target))
-            OR (k.direction <> 'higher' AND a.value <= COALESCE(k.warning_threshold, k.target)) THEN 'green'
+        WHEN COALESCE(a.warning_threshold, a.target) IS NULL AND a.critical_threshold IS NULL THEN 'none'
+        WHEN a.critical_threshold IS NOT NULL AND (
+            (a.direction = 'higher' AND a.value < a.critical_threshold)
+            OR (a.direction <> 'higher' AND a.value > a.critical_threshold)) THEN 'red'
+        WHEN COALESCE(a.warning_threshold, a.target) IS NULL THEN 'green'
+        WHEN (a.direction = 'higher' AND a.value >= COALESCE(a.warning_threshold, a.target))
+            OR (a.direction <> 'higher' AND a.value <= COALESCE(a.warning_threshold, a.target)) THEN 'green'
         ELSE 'amber'
     END"""
 
@@ -119,11 +119,15 @@ def aggregate_upsert_sql(
         SELECT a.kpi_id, a.period_start, a.value, a.n, {STATUS_SQL},
             LAG(a.value) OVER w, a.value - LAG(a.value) OVER w, %s
         FROM (
-            SELECT m.kpi_id AS kpi_id, {period} AS period_start, {aggregate} AS value, COUNT(*) AS n
+            -- Grouped by the KPI's primary key, its thresholds come along without a second join, and
+            -- the groups leave in (KPI, period) order, which the window needs.
+            SELECT k.id AS kpi_id, {period} AS period_start, {aggregate} AS value, COUNT(*) AS n,
+                k.direction AS direction, k.target AS target,
+                k.warning_threshold AS warning_threshold, k.critical_threshold AS critical_threshold
             FROM {MEASUREMENT} m JOIN {KPI} k ON k.id = m.kpi_id
-            WHERE m.organization_id = %s AND k.formula = '' {where}
-            GROUP BY m.kpi_id, 2, k.aggregation
-        ) a JOIN {KPI} k ON k.id = a.kpi_id
+            WHERE k.organization_id = %s AND k.formula = '' {where}
+            GROUP BY k.id, 2
+        ) a
         WHERE true {keep}
         WINDOW w AS (PARTITION BY a.kpi_id ORDER BY a.period_start)
         ON CONFLICT (kpi_id, period_start) DO UPDATE SET
@@ -291,9 +295,15 @@ def _incremental(organization, work: _Work, *, tzname, low, high, now) -> int:
     starts = [start for periods in work.touched.values() for start in periods]
     since = datetime.combine(min(starts), time.min, zone)
     until = datetime.combine(max(starts) + timedelta(days=MAX_PERIOD_DAYS), time.min, zone)
-    keep = f"""AND (a.kpi_id, a.period_start) IN (
-        SELECT t.kpi_id, {period} FROM {MEASUREMENT} t JOIN {KPI} tk ON tk.id = t.kpi_id
-        WHERE t.organization_id = %s AND t.id > %s AND t.id <= %s)"""
+    # The touched pairs, read once above, go in as a literal list (integers and ISO dates we made):
+    # the planner hashes it, where a correlated look-up per period would rescan the new rows.
+    date_literal = "CAST('{}' AS date)" if _postgresql() else "'{}'"
+    pairs_sql = ", ".join(
+        f"({int(kpi_id)}, {date_literal.format(start.isoformat())})"
+        for kpi_id, periods in sorted(work.touched.items())
+        for start in sorted(periods)
+    )
+    keep = f"AND (a.kpi_id, a.period_start) IN (VALUES {pairs_sql})"
     return _execute(
         *aggregate_upsert_sql(
             organization_id=organization.pk,
@@ -305,7 +315,6 @@ def _incremental(organization, work: _Work, *, tzname, low, high, now) -> int:
                 connection.ops.adapt_datetimefield_value(until),
             ),
             keep=keep,
-            keep_params=(*period_params, organization.pk, low, high),
         )
     )
 
@@ -316,6 +325,8 @@ def _as_date(value) -> date:
 
 def _formulas(organization, work: _Work, *, full: bool, now) -> int:
     """Evaluate formula KPIs whose inputs changed, period by period, in dependency order."""
+    if not Kpi.objects.for_organization(organization).derived().exists():
+        return 0
     # Only the fields the evaluation needs: an organization may have a thousand KPIs.
     kpis = list(
         Kpi.objects.for_organization(organization).only(
@@ -428,17 +439,35 @@ def _formula_value(kpi: Kpi, start: date, value, previous, now) -> KpiValue:
 def _previous_values(organization, work: _Work, *, full: bool) -> None:
     """Correct previous value and change of the KPIs recomputed in part (one UPDATE).
 
-    Each row looks up the period before it through the (kpi, period_start) unique index.
+    Only periods from each KPI's earliest touched period on can have a different previous period;
+    each looks up the period before it through the (kpi, period_start) unique index.
     """
     if full or not work.touched:
         return
-    sql = f"""
-        UPDATE {VALUE} SET (previous_value, change) = (
+    date_literal = "CAST('{}' AS date)" if _postgresql() else "'{}'"
+    scope = " OR ".join(
+        f"(kpi_id = {int(kpi_id)} AND period_start >= {date_literal.format(min(periods).isoformat())})"
+        for kpi_id, periods in sorted(work.touched.items())
+        if periods
+    )
+    if not scope:
+        return
+    before = f"""(
             SELECT p.value, {VALUE}.value - p.value FROM {VALUE} p
             WHERE p.kpi_id = {VALUE}.kpi_id AND p.period_start < {VALUE}.period_start
             ORDER BY p.period_start DESC LIMIT 1
+        )"""
+    unchanged = ""
+    if _postgresql():
+        # Rows whose figures stay the same are not rewritten.
+        previous = f"""(
+            SELECT p.value FROM {VALUE} p
+            WHERE p.kpi_id = {VALUE}.kpi_id AND p.period_start < {VALUE}.period_start
+            ORDER BY p.period_start DESC LIMIT 1
+        )"""
+        unchanged = (
+            f"AND (previous_value IS DISTINCT FROM {previous} OR change IS DISTINCT FROM value - {previous})"
         )
-        WHERE kpi_id IN ({_id_list(work.touched)})
-    """
+    sql = f"UPDATE {VALUE} SET (previous_value, change) = {before} WHERE ({scope}) {unchanged}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [])

@@ -234,3 +234,15 @@ def test_create_api_token_command_prints_only_the_token(viewer_a, api_client):
 def test_create_api_token_command_explains_an_unknown_user(db):
     with pytest.raises(CommandError, match="No user named 'nobody'"):
         call_command("create_api_token", "--user", "nobody", "--name", "x", stdout=StringIO())
+
+
+@pytest.mark.parametrize("tokens", [1, 10])
+def test_token_page_runs_constant_queries(client, viewer_a, tokens, django_assert_num_queries):
+    for index in range(tokens):
+        services.api_token_create(user=viewer_a.user, name=f"Token {index}")
+    client.force_login(viewer_a.user)
+    # session, user, membership, tokens
+    with django_assert_num_queries(4):
+        response = client.get("/accounts/tokens/")
+    assert response.status_code == 200
+    assert len(response.context["tokens"]) == tokens

@@ -1,6 +1,7 @@
 """Webhooks: events emitted after commit, signed deliveries over real HTTP, retries and the log."""
 
 import json
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
@@ -172,7 +173,11 @@ def test_failing_receiver_is_retried_until_it_answers(
     settings.WEBHOOK_MAX_ATTEMPTS = 4
     receiver.statuses = [500, 503, 200]
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={"x": 1}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={"x": 1},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     webhook_deliver_task.delay(str(delivery_id))
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
@@ -186,7 +191,11 @@ def test_delivery_fails_after_the_last_attempt(endpoint, receiver, eager_celery,
     settings.WEBHOOK_MAX_ATTEMPTS = 3
     receiver.statuses = [500]
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     webhook_deliver_task.delay(str(delivery_id))
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
@@ -201,7 +210,11 @@ def test_retries_back_off_exponentially(endpoint, receiver, settings):
     assert [services.retry_delay_seconds(n) for n in range(1, 7)] == [30, 60, 120, 240, 480, 600]
     receiver.statuses = [500]
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     with mock.patch.object(webhook_deliver_task, "retry", side_effect=RuntimeError("retry")) as retry:
         with pytest.raises(RuntimeError):
@@ -215,7 +228,11 @@ def test_slow_receiver_times_out_and_is_logged(endpoint, receiver, settings):
     settings.WEBHOOK_TIMEOUT_SECONDS = 1
     receiver.delay_seconds = 3
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     result = services.delivery_attempt(delivery_id=delivery_id)
     assert result.retry and not result.delivered
@@ -227,7 +244,11 @@ def test_slow_receiver_times_out_and_is_logged(endpoint, receiver, settings):
 def test_unreachable_receiver_is_logged(admin_a):
     endpoint = WebhookEndpointFactory(organization=admin_a.organization, url="http://127.0.0.1:9/closed")
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     services.delivery_attempt(delivery_id=delivery_id)
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
@@ -237,7 +258,11 @@ def test_unreachable_receiver_is_logged(admin_a):
 def test_redirect_is_a_failed_attempt(endpoint, receiver):
     receiver.statuses = [302]
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     services.delivery_attempt(delivery_id=delivery_id)
     assert WebhookDelivery.objects.get(pk=delivery_id).response_status_code == 302
@@ -245,7 +270,11 @@ def test_redirect_is_a_failed_attempt(endpoint, receiver):
 
 def test_delivering_twice_sends_once(endpoint, receiver):
     [delivery_id] = services.webhook_dispatch(
-        organization_id=endpoint.organization_id, event="check_in.created", data={}, occurred_at="now"
+        organization_id=endpoint.organization_id,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     services.delivery_attempt(delivery_id=delivery_id)
     again = services.delivery_attempt(delivery_id=delivery_id)
@@ -257,7 +286,10 @@ def test_deliver_task_is_a_no_op_when_the_delivery_is_gone(db):
 
 
 def test_dispatch_for_an_organization_without_endpoints_does_nothing(admin_a):
-    assert webhook_dispatch_task.run(admin_a.organization.pk, "check_in.created", {}, "now") == 0
+    assert (
+        webhook_dispatch_task.run(admin_a.organization.pk, "check_in.created", {}, "now", str(uuid.uuid4()))
+        == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -301,10 +333,15 @@ def test_admin_registers_endpoints_and_sees_deliveries(client, admin_a, member_b
         event=WebhookEvent.CHECK_IN_CREATED,
         data={},
         occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     theirs = WebhookEndpointFactory(organization=member_b.organization, url="https://other.example.com/x")
     services.webhook_dispatch(
-        organization_id=member_b.organization.pk, event="check_in.created", data={}, occurred_at="now"
+        organization_id=member_b.organization.pk,
+        event="check_in.created",
+        data={},
+        occurred_at="now",
+        event_id=str(uuid.uuid4()),
     )
     listing = client.get("/admin/webhooks/webhookdelivery/").content.decode()
     assert "crm.example.com" in listing and theirs.url not in listing
@@ -322,3 +359,14 @@ def test_closing_a_cycle_sends_the_closed_objectives(
     assert [e["data"]["objective"]["id"] for e in events] == [key_result.objective_id]
     assert events[0]["data"]["objective"]["state"] == "closed"
     assert draft.pk not in [e["data"]["objective"]["id"] for e in events]
+
+
+def test_dispatching_an_event_twice_creates_its_deliveries_once(endpoint):
+    event_id = str(uuid.uuid4())
+    arguments = {"organization_id": endpoint.organization_id, "event": "check_in.created", "data": {}}
+    first = services.webhook_dispatch(**arguments, occurred_at="now", event_id=event_id)
+    again = services.webhook_dispatch(**arguments, occurred_at="now", event_id=event_id)
+    assert len(first) == 1 and again == []
+    assert WebhookDelivery.objects.get().event_id == uuid.UUID(event_id)
+    other = services.webhook_dispatch(**arguments, occurred_at="now", event_id=str(uuid.uuid4()))
+    assert len(other) == 1
