@@ -13,6 +13,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from common.exceptions import ApplicationError
+from okrs.choices import KpiWindow
 from okrs.models import CheckIn, KeyResult, Objective
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
@@ -74,15 +75,22 @@ class KeyResultForm(_ModelFieldsForm):
     model = KeyResult
     field_names = KEY_RESULT_EDITABLE
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, kpis, **kwargs):
         creating = kwargs.get("instance") is None
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        self.fields["kpi"].queryset = kpis
+        self.fields["kpi"].help_text = _("Optional: the KPI whose value this key result follows.")
+        self.fields["kpi_window"].required = False
         self.fields["owner"].label_from_instance = _person
         # A new key result is due at the end of its cycle unless told otherwise.
         self.fields["due_date"].required = not creating
         self.fields["due_date"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["weight"].initial = Decimal(1)
+
+
+    def clean_kpi_window(self):
+        return self.cleaned_data.get("kpi_window") or KpiWindow.LATEST_PERIOD
 
 
 def add_service_errors(form: forms.Form, error: ValidationError | ApplicationError) -> None:

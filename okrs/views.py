@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
 from dashboards.selectors import owner_list, team_list
+from kpis import selectors as kpi_selectors
 from okrs import selectors, services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm, add_service_errors
 
@@ -131,7 +132,9 @@ def key_result_create(request, pk):
     objective = get_object_or_404(selectors.objective_list(organization=request.organization), pk=pk)
     owners = owner_list(organization=request.organization)
     if request.method == "POST":
-        form = KeyResultForm(request.POST, owners=owners)
+        form = KeyResultForm(
+            request.POST, owners=owners, kpis=kpi_selectors.kpi_list(organization=request.organization)
+        )
         if form.is_valid():
             try:
                 services.key_result_create(objective=objective, **form.cleaned_data)
@@ -142,7 +145,9 @@ def key_result_create(request, pk):
                 return redirect(objective)
     else:
         form = KeyResultForm(
-            owners=owners, initial={"owner": request.user.pk, "due_date": objective.cycle.end}
+            owners=owners,
+            kpis=kpi_selectors.kpi_list(organization=request.organization),
+            initial={"owner": request.user.pk, "due_date": objective.cycle.end},
         )
     status = 400 if form.errors else 200
     context = {"form": form, "objective": objective}
@@ -155,7 +160,12 @@ def key_result_update(request, pk):
     key_result = get_object_or_404(selectors.key_result_list(organization=request.organization), pk=pk)
     owners = owner_list(organization=request.organization)
     if request.method == "POST":
-        form = KeyResultForm(request.POST, instance=key_result, owners=owners)
+        form = KeyResultForm(
+            request.POST,
+            instance=key_result,
+            owners=owners,
+            kpis=kpi_selectors.kpi_list(organization=request.organization),
+        )
         if form.is_valid():
             try:
                 services.key_result_update(key_result=key_result, **form.cleaned_data)
@@ -165,7 +175,9 @@ def key_result_update(request, pk):
                 messages.success(request, _("Key result saved."))
                 return redirect(key_result.objective)
     else:
-        form = KeyResultForm(instance=key_result, owners=owners)
+        form = KeyResultForm(
+            instance=key_result, owners=owners, kpis=kpi_selectors.kpi_list(organization=request.organization)
+        )
     status = 400 if form.errors else 200
     context = {"form": form, "objective": key_result.objective, "key_result": key_result}
     return render(request, "okrs/key_result_form.html", context, status=status)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.api import ScopedPrimaryKeyRelatedField
 from accounts.models import Team
+from kpis.models import Kpi
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
 
 User = get_user_model()
@@ -40,6 +41,10 @@ def priorities(organization):
 
 def objectives(organization):
     return Objective.objects.filter(cycle__organization=organization)
+
+
+def kpis(organization):
+    return Kpi.objects.filter(organization=organization)
 
 
 def key_results(organization):
@@ -123,6 +128,12 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     due_date = serializers.DateField(
         required=False, allow_null=True, help_text="Defaults to the end of the objective's cycle."
     )
+    kpi = ScopedPrimaryKeyRelatedField(
+        scope=kpis,
+        allow_null=True,
+        required=False,
+        help_text="A KPI of the organization this key result follows; its value then comes from the KPI.",
+    )
 
     class Meta:
         model = KeyResult
@@ -138,6 +149,8 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "due_date",
             "weight",
             "confidence",
+            "kpi",
+            "kpi_window",
             *KEY_RESULT_COMPUTED,
             *TIMESTAMPS,
         ]

@@ -5,21 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0001_initial'),
-        ('okrs', '0002_default_schedule'),
+        ("kpis", "0001_initial"),
+        ("okrs", "0002_default_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='keyresult',
-            name='kpi',
-            field=models.ForeignKey(blank=True, help_text='When set, the current value comes from this KPI and manual check-ins are refused.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='key_results', to='kpis.kpi', verbose_name='KPI'),
+            model_name="keyresult",
+            name="kpi",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="When set, the current value comes from this KPI and manual check-ins are refused.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="key_results",
+                to="kpis.kpi",
+                verbose_name="KPI",
+            ),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='kpi_window',
-            field=models.CharField(choices=[('latest_period', 'Latest period value'), ('cycle_to_date', 'Aggregate since the cycle start')], default='latest_period', max_length=14, verbose_name='KPI window'),
+            model_name="keyresult",
+            name="kpi_window",
+            field=models.CharField(
+                choices=[
+                    ("latest_period", "Latest period value"),
+                    ("cycle_to_date", "Aggregate since the cycle start"),
+                ],
+                default="latest_period",
+                max_length=14,
+                verbose_name="KPI window",
+            ),
         ),
     ]

@@ -26,6 +26,8 @@ KEY_RESULT_EDITABLE = [
     "due_date",
     "weight",
     "confidence",
+    "kpi",
+    "kpi_window",
 ]
 
 
@@ -67,7 +69,7 @@ def key_result_create(*, objective: Objective, **fields) -> KeyResult:
 def key_result_update(*, key_result: KeyResult, **fields) -> KeyResult:
     """Update a key result's definition; its current value changes only through check-ins."""
     for name, value in fields.items():
-        if name not in KEY_RESULT_EDITABLE and name != "kpi" and name != "kpi_window":
+        if name not in KEY_RESULT_EDITABLE:
             raise TypeError(f"{name} is not an editable field of a key result")
         setattr(key_result, name, value)
     key_result.full_clean()

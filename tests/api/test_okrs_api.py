@@ -338,3 +338,24 @@ def test_duplicate_team_name_is_a_validation_error(as_admin, tree_a):
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
     assert Team.objects.filter(name="Sales").count() == 1
+
+
+def test_key_result_follows_a_kpi_through_the_api_and_refuses_manual_check_ins(
+    as_editor, tree_a, admin_a, org_b
+):
+    from tests.kpis.factories import KpiFactory
+
+    key_result = tree_a["key_result"]
+    ours, theirs = KpiFactory(organization=admin_a.organization), KpiFactory(organization=org_b)
+    url = f"/api/v1/key-results/{key_result.pk}/"
+    refused = as_editor.patch(url, {"kpi": theirs.pk}, format="json")
+    assert refused.status_code == 400
+    assert "kpi" in refused.json()["fields"]
+    linked = as_editor.patch(url, {"kpi": ours.pk, "kpi_window": "cycle_to_date"}, format="json")
+    assert linked.status_code == 200, linked.json()
+    assert (linked.json()["kpi"], linked.json()["kpi_window"]) == (ours.pk, "cycle_to_date")
+    check_in = as_editor.post(
+        "/api/v1/check-ins/", {"key_result": key_result.pk, "value": "5", "confidence": 5}, format="json"
+    )
+    assert check_in.status_code == 400
+    assert "follows a KPI" in str(check_in.json()["fields"])
