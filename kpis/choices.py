@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from okrs.choices import Unit
+
 
 class Family(models.TextChoices):
     FINANCIAL = "financial", _("Financial")
@@ -10,11 +12,8 @@ class Family(models.TextChoices):
     OPERATIONS = "operations", _("Operations")
 
 
-class KpiUnit(models.TextChoices):
-    NUMBER = "number", _("Number")
-    PERCENT = "percent", _("%")
-    CURRENCY = "currency", _("Currency")
-    DAYS = "days", _("Days")
+# KPIs and key results speak the same units, so a key result can follow a KPI.
+KpiUnit = Unit
 
 
 class Direction(models.TextChoices):

@@ -11,9 +11,15 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 
+def _environment(**overrides) -> dict:
+    # Browser tests allow the ORM under Playwright's event loop in this process; a deployment never would.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**inherited, **overrides}
+
+
 def _run(args, **env):
     return subprocess.run(
-        args, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+        args, cwd=ROOT, env=_environment(**env), capture_output=True, text=True, timeout=120
     )
 
 
