@@ -431,8 +431,16 @@ def _formula_value(kpi: Kpi, start: date, value, previous, now) -> KpiValue:
         warning=kpi.warning_threshold,
         critical=kpi.critical_threshold,
     )
+    known = value is not None and previous is not None
     return KpiValue(
-        kpi=kpi, period_start=start, value=value, measurement_count=0, status=status, computed_at=now
+        kpi=kpi,
+        period_start=start,
+        value=value,
+        measurement_count=0,
+        status=status,
+        previous_value=previous,
+        change=value - previous if known else None,
+        computed_at=now,
     )
 
 

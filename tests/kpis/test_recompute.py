@@ -280,3 +280,19 @@ def test_incremental_run_runs_constant_queries(org_a, kpi_count):
     # Run log, watermark (plus its advisory lock on PostgreSQL), touched periods, one aggregate upsert,
     # formulas, change, sync: the same number whatever the number of KPIs.
     assert len(queries) == 17 + (connection.vendor == "postgresql")
+
+
+def test_formula_kpis_get_their_previous_value_and_change(org_a, deals):
+    for month, won in [(1, 3), (2, 6), (3, 6)]:
+        add(deals["won"], datetime(2026, month, 5, tzinfo=UTC), won)
+        add(deals["closed"], datetime(2026, month, 6, tzinfo=UTC), 12)
+    run(org_a)
+    rows = list(KpiValue.objects.filter(kpi=deals["rate"]).order_by("period_start"))
+    assert [r.value for r in rows] == [Decimal(25), Decimal(50), Decimal(50)]
+    assert [r.previous_value for r in rows] == [None, Decimal(25), Decimal(50)]
+    assert [r.change for r in rows] == [None, Decimal(25), Decimal(0)]
+
+    add(deals["won"], datetime(2026, 3, 20, tzinfo=UTC), 3)  # March becomes 9 of 12: an incremental run
+    run(org_a)
+    march = KpiValue.objects.get(kpi=deals["rate"], period_start=date(2026, 3, 1))
+    assert (march.value, march.previous_value, march.change) == (Decimal(75), Decimal(50), Decimal(25))
