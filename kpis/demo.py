@@ -38,6 +38,10 @@ THRESHOLDS = {
     "cac": ("3500", "4500", "6000"),
     "net_revenue_retention": ("110", "104", "98"),
     "nps": ("45", "35", "20"),
+    "roi": ("60", "50", "30"),
+    "romi": ("250", "200", "120"),
+    "lead_conversion_rate": ("30", "25", "18"),
+    "average_deal_value": ("16000", "14500", "12000"),
 }
 TEAMS = {
     "financial": "Finance",
