@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.api import ScopedPrimaryKeyRelatedField
 from kpis.models import Kpi, KpiValue, Measurement
+from kpis.services import definitions
 from okrs.api.serializers import StrictSerializerMixin, members, objectives, priorities, teams
 
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -19,25 +20,9 @@ class KpiSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         model = Kpi
         fields = [
             "id",
-            "code",
-            "name",
-            "family",
-            "description",
-            "unit",
-            "direction",
-            "cadence",
-            "aggregation",
-            "formula",
-            "target",
-            "warning_threshold",
-            "critical_threshold",
-            "baseline",
-            "benchmark",
-            "owner",
-            "team",
+            *definitions.EDITABLE,
             "priorities",
             "objectives",
-            "active",
             *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS

@@ -9,7 +9,8 @@ from accounts.models import Organization
 from kpis import formulas, rules
 from kpis.models import Kpi
 
-EDITABLE = {
+# The fields a KPI definition can be given, in the order the API shows them.
+EDITABLE = [
     "code",
     "name",
     "family",
@@ -27,7 +28,7 @@ EDITABLE = {
     "owner",
     "team",
     "active",
-}
+]
 RELATIONS = {"priorities", "objectives"}
 
 
@@ -134,7 +135,7 @@ def _set_relations(kpi: Kpi, relations: dict) -> None:
 def kpi_create(*, organization: Organization, **fields) -> Kpi:
     """Create a KPI; the next recomputation computes all its periods."""
     relations = {name: fields.pop(name) for name in RELATIONS & set(fields)}
-    unknown = set(fields) - EDITABLE
+    unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"Not editable fields of a KPI: {', '.join(sorted(unknown))}")
     kpi = Kpi(organization=organization, **fields)
@@ -149,7 +150,7 @@ def kpi_create(*, organization: Organization, **fields) -> Kpi:
 def kpi_update(*, kpi: Kpi, **fields) -> Kpi:
     """Change a KPI's definition; the next recomputation redoes all its periods (its history is kept)."""
     relations = {name: fields.pop(name) for name in RELATIONS & set(fields)}
-    unknown = set(fields) - EDITABLE
+    unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"Not editable fields of a KPI: {', '.join(sorted(unknown))}")
     for name, value in fields.items():

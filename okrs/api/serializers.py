@@ -7,6 +7,7 @@ from accounts.api import ScopedPrimaryKeyRelatedField
 from accounts.models import Team
 from kpis.models import Kpi
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
+from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
 User = get_user_model()
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -92,17 +93,7 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         model = Objective
         fields = [
             "id",
-            "cycle",
-            "title",
-            "description",
-            "type",
-            "so_what",
-            "outcome_kind",
-            "owner",
-            "team",
-            "state",
-            "priority",
-            "parent",
+            *OBJECTIVE_EDITABLE,
             "key_results",
             *OBJECTIVE_COMPUTED,
             *TIMESTAMPS,
@@ -140,17 +131,7 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "objective",
-            "title",
-            "owner",
-            "kind",
-            "unit",
-            "start_value",
-            "target_value",
-            "due_date",
-            "weight",
-            "confidence",
-            "kpi",
-            "kpi_window",
+            *KEY_RESULT_EDITABLE,
             *KEY_RESULT_COMPUTED,
             *TIMESTAMPS,
         ]
