@@ -8,7 +8,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -328,7 +328,9 @@ def _history(key_result: KeyResult, spec: DemoKeyResult, *, author) -> None:
             value = target + Decimal(str(round(rng.uniform(0.1, 1.2), 2)))
         else:
             share = min(spec.pace * ((day - cycle.start).days + 1) / length * rng.uniform(0.92, 1.05), 1.05)
-            value = (start + (target - start) * Decimal(str(round(share, 4)))).quantize(Decimal("0.01"))
+            # Counts (regions, partnerships) move in whole steps; rates and amounts in hundredths.
+            step = Decimal(1) if spec.unit == Unit.NUMBER else Decimal("0.01")
+            value = (start + (target - start) * Decimal(str(round(share, 4)))).quantize(step, ROUND_FLOOR)
         moment = timezone.make_aware(datetime.combine(day, time(9 + rng.randint(0, 8), rng.randint(0, 59))))
         moment = min(moment, timezone.now() - timedelta(minutes=1))
         services.check_in_create(
