@@ -20,6 +20,7 @@ from kpis.demo import demo_kpis_load
 from okrs import rules, services
 from okrs.choices import CheckInSource, CycleState, KeyResultKind, ObjectiveState, OutcomeKind, Unit
 from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, Priority
+from okrs.services.progress import key_result_apply_rules, objective_apply_rules, snapshot_rows
 
 DEMO_SLUG = "acme-revops"
 DEMO_USERS = [
@@ -348,59 +349,26 @@ def _backfill_snapshots(cycle: Cycle, *, thresholds: rules.StatusThresholds) -> 
     """Daily snapshots from the cycle start to yesterday, replayed from the check-in history.
 
     The recomputation writes one snapshot a day from now on; the demo also needs the days before it
-    existed so that trend charts have a history. Existing rows are kept.
+    existed so that trend charts have a history. Each day applies the recomputation's own rules to the
+    values known at the end of that day; nothing is saved but the snapshots, and existing rows are kept.
     """
-    objectives = list(cycle.objectives.prefetch_related("key_results__check_ins"))
-    today = timezone.localdate()
-    kr_rows, objective_rows = [], []
+    objectives = list(cycle.objectives.select_related("cycle").prefetch_related("key_results__check_ins"))
+    objective_rows, kr_rows = [], []
     day = cycle.start
-    while day < min(today, cycle.end + timedelta(days=1)):
+    while day < min(timezone.localdate(), cycle.end + timedelta(days=1)):
         end_of_day = timezone.make_aware(datetime.combine(day, time.max))
-        expected = rules.expected_progress(start=cycle.start, end=cycle.end, today=day)
         for objective in objectives:
-            weighted, checks = [], []
-            for kr in objective.key_results.all():
+            key_results = list(objective.key_results.all())
+            for kr in key_results:
                 done = [c for c in kr.check_ins.all() if c.checked_in_at <= end_of_day]
                 last = max(done, key=lambda c: c.checked_in_at, default=None)
-                value = last.value if last else kr.start_value
-                progress = rules.progress(
-                    kind=kr.kind, start=kr.start_value, target=kr.target_value, current=value
-                )
-                status = rules.status(
-                    progress=progress,
-                    expected=expected,
-                    last_check_in_at=last and last.checked_in_at,
-                    now=end_of_day,
-                    thresholds=thresholds,
-                )
-                kr_rows.append(
-                    KeyResultSnapshot(
-                        key_result=kr,
-                        date=day,
-                        value=value,
-                        progress=progress.quantize(Decimal("0.0001")),
-                        expected_progress=expected.quantize(Decimal("0.0001")),
-                        status=status,
-                    )
-                )
-                weighted.append((progress, kr.weight))
-                checks.extend([last.checked_in_at] if last else [])
-            progress = rules.weighted_progress(weighted)
-            objective_rows.append(
-                ObjectiveSnapshot(
-                    objective=objective,
-                    date=day,
-                    progress=progress.quantize(Decimal("0.0001")),
-                    expected_progress=expected.quantize(Decimal("0.0001")),
-                    status=rules.status(
-                        progress=progress,
-                        expected=expected,
-                        last_check_in_at=max(checks, default=None),
-                        now=end_of_day,
-                        thresholds=thresholds,
-                    ),
-                )
-            )
+                kr.current_value = last.value if last else kr.start_value
+                kr.last_check_in_at = last.checked_in_at if last else None
+                key_result_apply_rules(kr, now=end_of_day, thresholds=thresholds)
+            objective_apply_rules(objective, key_results, now=end_of_day, thresholds=thresholds)
+        day_objectives, day_key_results = snapshot_rows(objectives, day=day)
+        objective_rows += day_objectives
+        kr_rows += day_key_results
         day += timedelta(days=1)
     KeyResultSnapshot.objects.bulk_create(kr_rows, ignore_conflicts=True, batch_size=1000)
     ObjectiveSnapshot.objects.bulk_create(objective_rows, ignore_conflicts=True, batch_size=1000)

@@ -150,13 +150,14 @@ def _recompute(organization: Organization, *, now: datetime, progress_bar) -> Re
     )
 
 
-def _write_snapshots(objectives: list[Objective], *, today) -> None:
-    kr_rows, objective_rows = [], []
+def snapshot_rows(objectives: list[Objective], *, day) -> tuple[list, list]:
+    """Snapshot rows of the objectives and their key results, from their computed fields, for `day`."""
+    objective_rows, kr_rows = [], []
     for objective in objectives:
         objective_rows.append(
             ObjectiveSnapshot(
                 objective=objective,
-                date=today,
+                date=day,
                 progress=objective.progress,
                 expected_progress=objective.expected_progress,
                 status=objective.status,
@@ -165,7 +166,7 @@ def _write_snapshots(objectives: list[Objective], *, today) -> None:
         kr_rows.extend(
             KeyResultSnapshot(
                 key_result=kr,
-                date=today,
+                date=day,
                 value=kr.current_value,
                 progress=kr.progress,
                 expected_progress=kr.expected_progress,
@@ -173,6 +174,11 @@ def _write_snapshots(objectives: list[Objective], *, today) -> None:
             )
             for kr in objective.key_results.all()
         )
+    return objective_rows, kr_rows
+
+
+def _write_snapshots(objectives: list[Objective], *, today) -> None:
+    objective_rows, kr_rows = snapshot_rows(objectives, day=today)
     upsert = {
         "update_conflicts": True,
         "update_fields": ["progress", "expected_progress", "status"],
