@@ -36,7 +36,7 @@ def check_in_create(
     )
     if key_result.objective.cycle.state == CycleState.CLOSED:
         raise ApplicationError(_("The cycle is closed; its key results take no more check-ins."))
-    if getattr(key_result, "kpi_id", None) and source != CheckInSource.KPI_SYNC:
+    if key_result.kpi_id and source != CheckInSource.KPI_SYNC:
         raise ApplicationError(
             _("This key result follows a KPI; its value comes from the KPI."), field="value"
         )
