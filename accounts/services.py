@@ -8,11 +8,40 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import signals
 from accounts.models import ApiToken, Organization, Team
 from common.exceptions import ApplicationError
 
 TOKEN_PREFIX = "rumbo_"
 TEAM_EDITABLE = ["name", "kind", "parent", "lead"]
+ORGANIZATION_EDITABLE = [
+    "name",
+    "currency",
+    "language",
+    "time_zone",
+    "fiscal_year_start_month",
+    "on_track_margin",
+    "at_risk_margin",
+    "check_in_cadence_days",
+]
+# Changing one of these changes statuses, expected progress or the periods of figures.
+ORGANIZATION_RULE_FIELDS = {"on_track_margin", "at_risk_margin", "check_in_cadence_days", "time_zone"}
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, **fields) -> Organization:
+    """Change an organization's settings; every figure that depends on its rules is right on return."""
+    changed_rules = False
+    for name, value in fields.items():
+        if name not in ORGANIZATION_EDITABLE:
+            raise TypeError(f"{name} is not an editable field of an organization")
+        changed_rules |= name in ORGANIZATION_RULE_FIELDS and getattr(organization, name) != value
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save()
+    if changed_rules:
+        signals.organization_rules_changed.send(sender=Organization, organization=organization)
+    return organization
 
 
 def api_token_hash(raw: str) -> str:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from accounts.choices import Role, TeamKind
 from accounts.models import Membership, Organization, Team
 from kpis.demo import demo_kpis_load
-from okrs import rules, services
+from okrs import services
 from okrs.choices import CheckInSource, CycleState, KeyResultKind, ObjectiveState, OutcomeKind, Unit
 from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, Priority
-from okrs.services.progress import key_result_apply_rules, objective_apply_rules, snapshot_rows
+from okrs.services.progress import figures_apply, snapshot_rows
 
 DEMO_SLUG = "acme-revops"
 DEMO_USERS = [
@@ -252,23 +252,26 @@ def demo_load(*, password: str | None = None) -> DemoResult:
         name=name,
         defaults={"start": start, "end": end, "state": CycleState.ACTIVE},
     )
-    for position, (title, team, priority, outcome, so_what, key_results) in enumerate(OBJECTIVES):
-        objective = Objective.objects.filter(cycle=cycle, title=title).first() or services.objective_create(
-            cycle=cycle,
-            title=title,
-            so_what=so_what,
-            outcome_kind=outcome,
-            owner=users["demo-admin"],
-            team=teams[team],
-            priority=priorities[priority],
-            state=ObjectiveState.ACTIVE,
-            position=position,
-        )
-        for kr_position, spec in enumerate(key_results):
-            _key_result(objective, spec, kr_position, owner=users["demo-editor"])
-    demo_kpis_load(organization)
+    with services.refresh_once():
+        for position, (title, team, priority, outcome, so_what, key_results) in enumerate(OBJECTIVES):
+            objective = Objective.objects.filter(
+                cycle=cycle, title=title
+            ).first() or services.objective_create(
+                cycle=cycle,
+                title=title,
+                so_what=so_what,
+                outcome_kind=outcome,
+                owner=users["demo-admin"],
+                team=teams[team],
+                priority=priorities[priority],
+                state=ObjectiveState.ACTIVE,
+                position=position,
+            )
+            for kr_position, spec in enumerate(key_results):
+                _key_result(objective, spec, kr_position, owner=users["demo-editor"])
+        demo_kpis_load(organization)
     services.progress_recompute(organization_id=organization.pk)
-    _backfill_snapshots(cycle, thresholds=services.thresholds_for(organization))
+    _backfill_snapshots(cycle)
     return DemoResult(organization=organization, passwords=passwords, created=created)
 
 
@@ -345,14 +348,14 @@ def _history(key_result: KeyResult, spec: DemoKeyResult, *, author) -> None:
         )
 
 
-def _backfill_snapshots(cycle: Cycle, *, thresholds: rules.StatusThresholds) -> None:
+def _backfill_snapshots(cycle: Cycle) -> None:
     """Daily snapshots from the cycle start to yesterday, replayed from the check-in history.
 
     The recomputation writes one snapshot a day from now on; the demo also needs the days before it
     existed so that trend charts have a history. Each day applies the recomputation's own rules to the
     values known at the end of that day; nothing is saved but the snapshots, and existing rows are kept.
     """
-    objectives = list(cycle.objectives.select_related("cycle").prefetch_related("key_results__check_ins"))
+    objectives = list(cycle.objectives.prefetch_related("key_results__check_ins"))
     objective_rows, kr_rows = [], []
     day = cycle.start
     while day < min(timezone.localdate(), cycle.end + timedelta(days=1)):
@@ -364,8 +367,7 @@ def _backfill_snapshots(cycle: Cycle, *, thresholds: rules.StatusThresholds) -> 
                 last = max(done, key=lambda c: c.checked_in_at, default=None)
                 kr.current_value = last.value if last else kr.start_value
                 kr.last_check_in_at = last.checked_in_at if last else None
-                key_result_apply_rules(kr, now=end_of_day, thresholds=thresholds)
-            objective_apply_rules(objective, key_results, now=end_of_day, thresholds=thresholds)
+        figures_apply(cycle, objectives, now=end_of_day)
         day_objectives, day_key_results = snapshot_rows(objectives, day=day)
         objective_rows += day_objectives
         kr_rows += day_key_results

@@ -39,6 +39,10 @@ class Cycle(BaseModel):
     state = models.CharField(
         _("state"), max_length=10, choices=CycleState.choices, default=CycleState.PLANNING
     )
+    # Set by cycle_close: a closed cycle's statuses are judged as of this moment, for ever.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # When progress, status and roll-ups of this cycle were last computed (by a write or the schedule).
+    figures_updated_at = models.DateTimeField(_("figures updated at"), null=True, blank=True, editable=False)
 
     objects = querysets.CycleQuerySet.as_manager()
 
@@ -55,6 +59,10 @@ class Cycle(BaseModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == CycleState.CLOSED
 
 
 class Priority(BaseModel):
@@ -130,6 +138,17 @@ class Objective(BaseModel):
     expected_progress = models.DecimalField(_("expected progress"), default=0, **FRACTION)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     last_check_in_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
+    # When it closed (cleared when reopened): a closed objective's status is judged as of then.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # The weighted mean of its key results' scores, once it has closed.
+    score = models.DecimalField(
+        _("score"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
 
     objects = querysets.ObjectiveQuerySet.as_manager()
 
@@ -137,6 +156,10 @@ class Objective(BaseModel):
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="objective_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="objective_score_between_0_and_1",
+            ),
         ]
 
     def __str__(self):
@@ -164,6 +187,15 @@ class Objective(BaseModel):
                 ) % {"parent": self.parent.title}
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def expected_score(self) -> Decimal:
+        """Committed objectives are expected to land at 1.0, aspirational ones at 0.7."""
+        return rules.expected_score(self.type)
+
+    @property
+    def score_colour(self) -> str | None:
+        return None if self.score is None else rules.score_colour(self.score)
 
     def _parent_chain_reaches_self(self) -> bool:
         ancestor, seen = self.parent, set()
@@ -313,6 +345,23 @@ class CheckIn(BaseModel):
         super().clean()
         if self.checked_in_at and self.checked_in_at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"checked_in_at": _("A check-in cannot be in the future.")})
+
+
+class ObjectiveStateChange(models.Model):
+    """One move of an objective through its lifecycle, with who made it and why: the audit trail."""
+
+    objective = models.ForeignKey(Objective, models.CASCADE, related_name="state_changes")
+    from_state = models.CharField(_("from"), max_length=12, choices=ObjectiveState.choices)
+    to_state = models.CharField(_("to"), max_length=12, choices=ObjectiveState.choices)
+    user = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.objective_id}: {self.from_state} → {self.to_state}"
 
 
 class KeyResultSnapshot(models.Model):

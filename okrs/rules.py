@@ -7,9 +7,9 @@ progress is attainment clamped to [0, 1], the figure used in every roll-up.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from okrs.choices import KeyResultKind, ScoreColour, Status
+from okrs.choices import KeyResultKind, ObjectiveType, ScoreColour, Status
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -27,6 +27,20 @@ class StatusThresholds:
 DEFAULT_THRESHOLDS = StatusThresholds()
 SCORE_YELLOW_FROM = Decimal("0.4")
 SCORE_GREEN_FROM = Decimal("0.7")
+# What a closed objective is expected to score: committed ones land, aspirational ones stretch.
+EXPECTED_SCORE = {ObjectiveType.COMMITTED: ONE, ObjectiveType.ASPIRATIONAL: Decimal("0.7")}
+FIGURE_QUANTUM = Decimal("0.0001")
+SCORE_QUANTUM = Decimal("0.01")
+
+
+def round_figure(value: Decimal) -> Decimal:
+    """Stored progress, expected progress and attainment: four decimals, halves rounded up."""
+    return Decimal(value).quantize(FIGURE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def round_score(value: Decimal) -> Decimal:
+    """Scores: two decimals, halves rounded up."""
+    return Decimal(value).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def value_errors(*, kind: str, start: Decimal, target: Decimal) -> dict[str, str]:
@@ -39,9 +53,16 @@ def value_errors(*, kind: str, start: Decimal, target: Decimal) -> dict[str, str
         return {"target_value": "An 'increase to' key result needs a target above its start value."}
     if kind == KeyResultKind.DECREASE and target > start:
         return {"target_value": "A 'decrease to' key result needs a target below its start value."}
-    if kind == KeyResultKind.MILESTONE and target < start:
-        return {"target_value": "A milestone needs a target above its start value."}
+    if kind == KeyResultKind.MILESTONE and (start != ZERO or target != ONE):
+        return {"target_value": "A milestone goes from 0 (not done) to 1 (done): start 0, target 1."}
     return {}
+
+
+def check_in_value_error(*, kind: str, value: Decimal) -> str | None:
+    """Why a reported value makes no sense for this kind of key result, or None."""
+    if kind == KeyResultKind.MILESTONE and value not in (ZERO, ONE):
+        return "A milestone is reported as 0 (not done) or 1 (done)."
+    return None
 
 
 def attainment(*, kind: str, start: Decimal, target: Decimal, current: Decimal) -> Decimal:
@@ -111,6 +132,10 @@ def status(
     if progress >= expected - thresholds.at_risk_margin:
         return Status.AT_RISK
     return Status.OFF_TRACK
+
+
+def expected_score(objective_type: str) -> Decimal:
+    return EXPECTED_SCORE[objective_type]
 
 
 def score_colour(score: Decimal) -> str:

@@ -1,5 +1,6 @@
 """Key results that follow a KPI: their current value comes from the KPI after each recomputation."""
 
+import logging
 from collections import defaultdict
 from decimal import Decimal
 
@@ -7,30 +8,49 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from common.exceptions import ApplicationError
 from kpis import formulas, rules
 from kpis.models import Kpi, KpiValue
 from okrs import services as okr_services
-from okrs.choices import CheckInSource, CycleState, KpiWindow
+from okrs.choices import CheckInSource, CycleState, KpiWindow, ObjectiveState
 from okrs.models import KeyResult
 
+logger = logging.getLogger(__name__)
 KEY_RESULT_QUANTUM = Decimal("0.0001")
 KEY_RESULT_LIMIT = Decimal(10) ** 14
 
 
-def key_results_sync(*, organization: Organization) -> int:
-    """Give every KPI-linked key result of an open cycle its KPI's value, as a check-in when it changed.
+def key_results_follow(key_results: list[KeyResult]) -> int:
+    """Give these key results their KPI's value now (they were just linked, or their objective activated)."""
+    if not key_results:
+        return 0
+    organization = Organization.objects.get(pk=key_results[0].kpi.organization_id)
+    return key_results_sync(organization=organization, key_result_ids=[kr.pk for kr in key_results])
 
-    The window is per key result: the latest period's value, or the KPI's aggregate over the periods
-    that start on or after the cycle start (formulas are evaluated over their inputs' aggregates).
-    Returns how many key results changed; a second call changes nothing.
+
+def key_results_sync(*, organization: Organization, key_result_ids: list[int] | None = None) -> int:
+    """Give every KPI-linked key result of an active objective in an open cycle its KPI's value.
+
+    The value is recorded as a check-in when it changed. The window is per key result: the latest
+    period's value, or the KPI's aggregate over the periods that start on or after the cycle start
+    (formulas are evaluated over their inputs' aggregates). Every cycle touched is refreshed once, at
+    the end. Returns how many key results changed; a second call changes nothing.
     """
-    key_results = list(
-        KeyResult.objects.filter(kpi__organization=organization)
+    key_results = (
+        KeyResult.objects.filter(kpi__organization=organization, objective__state=ObjectiveState.ACTIVE)
         .exclude(objective__cycle__state=CycleState.CLOSED)
         .select_related("objective__cycle", "kpi")
     )
+    if key_result_ids is not None:
+        key_results = key_results.filter(pk__in=key_result_ids)
+    key_results = list(key_results)
     if not key_results:
         return 0
+    with okr_services.refresh_once():
+        return _sync(organization, key_results)
+
+
+def _sync(organization: Organization, key_results: list[KeyResult]) -> int:
     latest = _latest_values({kr.kpi_id for kr in key_results if kr.kpi_window == KpiWindow.LATEST_PERIOD})
     to_date = _cycle_to_date(
         organization, [kr for kr in key_results if kr.kpi_window == KpiWindow.CYCLE_TO_DATE]
@@ -46,14 +66,19 @@ def key_results_sync(*, organization: Organization) -> int:
         value = value.quantize(KEY_RESULT_QUANTUM)
         if value == key_result.current_value:
             continue
-        okr_services.check_in_create(
-            key_result=key_result,
-            value=value,
-            confidence=key_result.confidence,
-            source=CheckInSource.KPI_SYNC,
-            note=_("From KPI %(code)s (%(window)s).")
-            % {"code": key_result.kpi.code, "window": key_result.get_kpi_window_display()},
-        )
+        try:
+            okr_services.check_in_create(
+                key_result=key_result,
+                value=value,
+                confidence=key_result.confidence,
+                source=CheckInSource.KPI_SYNC,
+                note=_("From KPI %(code)s (%(window)s).")
+                % {"code": key_result.kpi.code, "window": key_result.get_kpi_window_display()},
+            )
+        except ApplicationError as error:
+            # One key result refusing its KPI's value (a milestone given 0.5) must not stop the others.
+            logger.warning("Key result %s did not take its KPI's value %s: %s", key_result.pk, value, error)
+            continue
         changed += 1
     return changed
 

@@ -1,41 +1,61 @@
-"""Writes of the OKR domain. Each service owns its transaction and validates with full_clean()."""
+"""Writes of the OKR domain. Each service owns its transaction, validates with full_clean() and leaves
+every figure it affects right before it returns."""
 
 from okrs.services.check_ins import check_in_create
 from okrs.services.cycles import cycle_close, key_result_score_set
 from okrs.services.objectives import (
+    KEY_RESULT_EDITABLE,
+    OBJECTIVE_EDITABLE,
     key_result_create,
+    key_result_delete,
+    key_result_followers,
     key_result_update,
     objective_create,
+    objective_delete,
+    objective_reopen,
     objective_update,
 )
-from okrs.services.progress import progress_recompute, thresholds_for
+from okrs.services.progress import (
+    cycle_refresh,
+    organization_today,
+    progress_recompute,
+    progress_refresh,
+    refresh_once,
+    thresholds_for,
+)
 from okrs.services.resources import (
     cycle_create,
     cycle_delete,
     cycle_update,
-    key_result_delete,
-    objective_delete,
     priority_create,
     priority_delete,
     priority_update,
 )
 
 __all__ = [
+    "KEY_RESULT_EDITABLE",
+    "OBJECTIVE_EDITABLE",
     "check_in_create",
     "cycle_close",
     "cycle_create",
     "cycle_delete",
+    "cycle_refresh",
     "cycle_update",
     "key_result_create",
     "key_result_delete",
+    "key_result_followers",
     "key_result_score_set",
     "key_result_update",
     "objective_create",
     "objective_delete",
+    "objective_reopen",
     "objective_update",
+    "organization_today",
     "priority_create",
     "priority_delete",
     "priority_update",
     "progress_recompute",
+    "progress_refresh",
+    "refresh_once",
     "thresholds_for",
 ]

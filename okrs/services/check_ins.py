@@ -1,3 +1,5 @@
+"""Check-ins: the only way a key result's current value changes."""
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -6,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
-from common.transactions import on_commit_once
-from okrs.choices import CheckInSource, CycleState
+from okrs import lifecycle, rules
+from okrs.choices import CheckInSource
 from okrs.models import CheckIn, KeyResult
-from okrs.services.progress import key_result_apply_rules, objective_apply_rules, thresholds_for
+from okrs.services.guards import cycle_lock, ensure_cycle_open
+from okrs.services.progress import progress_refresh
 from webhooks import events as webhook_events
 
 
@@ -26,20 +29,26 @@ def check_in_create(
 ) -> CheckIn:
     """Record a check-in; the latest one sets the key result's current value and confidence.
 
-    The key result's own progress and status, and its objective's, are refreshed at once so the
-    person sees the effect; roll-ups to teams and priorities follow in the recomputation task.
+    The key result, its objective and the team and priority roll-ups of its cycle are right when
+    this returns.
     """
-    key_result = (
-        KeyResult.objects.select_for_update()
-        .select_related("objective__cycle__organization")
-        .get(pk=key_result.pk)
-    )
-    if key_result.objective.cycle.state == CycleState.CLOSED:
-        raise ApplicationError(_("The cycle is closed; its key results take no more check-ins."))
+    cycle_id = KeyResult.objects.filter(pk=key_result.pk).values_list("objective__cycle_id", flat=True).get()
+    cycle = cycle_lock(cycle_id)
+    key_result = KeyResult.objects.select_for_update().select_related("objective").get(pk=key_result.pk)
+    ensure_cycle_open(cycle)
+    objective = key_result.objective
+    if objective.state not in lifecycle.CHECK_IN_STATES:
+        raise ApplicationError(
+            _("Check-ins are taken on active objectives; “%(objective)s” is %(state)s.")
+            % {"objective": objective.title, "state": objective.get_state_display().lower()}
+        )
     if key_result.kpi_id and source != CheckInSource.KPI_SYNC:
         raise ApplicationError(
             _("This key result follows a KPI; its value comes from the KPI."), field="value"
         )
+    error = rules.check_in_value_error(kind=key_result.kind, value=Decimal(value))
+    if error:
+        raise ApplicationError(_(error), field="value")
     check_in = CheckIn(
         key_result=key_result,
         value=value,
@@ -56,31 +65,8 @@ def check_in_create(
         key_result.current_value = check_in.value
         key_result.confidence = check_in.confidence
         key_result.last_check_in_at = check_in.checked_in_at
-    previous_status = key_result.status
-    _refresh(key_result)
-    organization_id = key_result.objective.cycle.organization_id
-    webhook_events.check_in_created(check_in, organization_id=organization_id)
-    webhook_events.key_result_status_changed(
-        key_result, previous_status=previous_status, organization_id=organization_id
-    )
-    on_commit_once(f"okrs.recompute:{organization_id}", lambda: _enqueue_recompute(organization_id))
+        key_result.save(update_fields=["current_value", "confidence", "last_check_in_at", "updated_at"])
+    progress_refresh(cycle_ids=[cycle.pk])
+    check_in.key_result.refresh_from_db()
+    webhook_events.check_in_created(check_in, organization_id=cycle.organization_id)
     return check_in
-
-
-def _refresh(key_result: KeyResult) -> None:
-    objective = key_result.objective
-    organization = objective.cycle.organization
-    now, thresholds = timezone.now(), thresholds_for(organization)
-    key_result_apply_rules(key_result, now=now, thresholds=thresholds)
-    key_result.save()
-    siblings = [kr if kr.pk != key_result.pk else key_result for kr in objective.key_results.all()]
-    objective_apply_rules(objective, siblings, now=now, thresholds=thresholds)
-    objective.save(
-        update_fields=["progress", "expected_progress", "status", "last_check_in_at", "updated_at"]
-    )
-
-
-def _enqueue_recompute(organization_id: int) -> None:
-    from okrs.tasks import progress_recompute_task
-
-    progress_recompute_task.delay(organization_id)

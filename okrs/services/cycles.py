@@ -1,47 +1,70 @@
+"""Closing a cycle and adjusting scores: the one path used by the page, the API and the admin."""
+
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
 from okrs.choices import CycleState, ObjectiveState
-from okrs.models import Cycle, KeyResult
+from okrs.models import Cycle, KeyResult, Objective, ObjectiveStateChange
+from okrs.services.guards import cycle_lock
+from okrs.services.progress import progress_refresh
 from webhooks import events as webhook_events
-
-TWO_PLACES = Decimal("0.01")
 
 
 @transaction.atomic
-def cycle_close(*, cycle: Cycle) -> Cycle:
-    """Close a cycle: active objectives close, and each key result is scored by its progress."""
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.state == CycleState.CLOSED:
+def cycle_close(*, cycle: Cycle, user=None) -> Cycle:
+    """Close a cycle for good: its active objectives close and every key result is scored by its progress.
+
+    Figures are brought up to date first, so each score is the progress shown in the preview. From
+    now on the cycle is read-only; only owners' score adjustments remain possible.
+    """
+    cycle = cycle_lock(cycle.pk)
+    if cycle.is_closed:
         raise ApplicationError(_("This cycle is already closed."))
-    cycle.state = CycleState.CLOSED
-    cycle.save(update_fields=["state", "updated_at"])
-    closing = list(cycle.objectives.filter(state=ObjectiveState.ACTIVE))
-    cycle.objectives.filter(state=ObjectiveState.ACTIVE).update(state=ObjectiveState.CLOSED)
+    now = timezone.now()
+    progress_refresh(cycle_ids=[cycle.pk], now=now)
+    closing = list(Objective.objects.filter(cycle=cycle, state=ObjectiveState.ACTIVE).select_related("cycle"))
+    Objective.objects.filter(pk__in=[o.pk for o in closing]).update(
+        state=ObjectiveState.CLOSED, closed_at=now, updated_at=now
+    )
+    ObjectiveStateChange.objects.bulk_create(
+        ObjectiveStateChange(
+            objective=objective,
+            from_state=ObjectiveState.ACTIVE,
+            to_state=ObjectiveState.CLOSED,
+            user=user,
+            reason=_("The cycle was closed."),
+        )
+        for objective in closing
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(state=CycleState.CLOSED, closed_at=now, updated_at=now)
+    cycle.refresh_from_db()
+    progress_refresh(cycle_ids=[cycle.pk], now=now)
     for objective in closing:
-        objective.cycle, objective.state = cycle, ObjectiveState.CLOSED
+        objective.state = ObjectiveState.CLOSED
         webhook_events.objective_state_changed(objective, previous_state=ObjectiveState.ACTIVE)
-    unscored = list(KeyResult.objects.filter(objective__cycle=cycle, score__isnull=True))
-    for key_result in unscored:
-        key_result.score = key_result.progress.quantize(TWO_PLACES)
-    KeyResult.objects.bulk_update(unscored, ["score"], batch_size=500)
     return cycle
 
 
 @transaction.atomic
 def key_result_score_set(*, key_result: KeyResult, score: Decimal, reason: str, user) -> KeyResult:
-    """The owner adjusts a closed key result's score; the reason is required and kept."""
-    if key_result.objective.cycle.state != CycleState.CLOSED:
-        raise ApplicationError(_("Key results are scored when their cycle closes."))
-    if user.pk != key_result.owner_id:
+    """The owner adjusts a closed key result's score, saying why; its objective's score follows."""
+    cycle_id = KeyResult.objects.filter(pk=key_result.pk).values_list("objective__cycle_id", flat=True).get()
+    cycle_lock(cycle_id)
+    key_result = KeyResult.objects.select_related("objective").get(pk=key_result.pk)
+    if key_result.objective.state != ObjectiveState.CLOSED:
+        raise ApplicationError(_("Key results are scored when their objective or cycle closes."))
+    if user is None or user.pk != key_result.owner_id:
         raise ApplicationError(_("Only the key result's owner can adjust its score."))
-    if not reason.strip():
+    if not (reason or "").strip():
         raise ApplicationError(_("Say why the score differs from the progress."), field="score_reason")
     key_result.score = score
     key_result.score_reason = reason.strip()
     key_result.full_clean()
     key_result.save(update_fields=["score", "score_reason", "updated_at"])
+    progress_refresh(cycle_ids=[cycle_id])
+    key_result.refresh_from_db()
     return key_result

@@ -1,10 +1,23 @@
-"""Recomputation of progress and status, and the roll-ups to objectives, teams and priorities."""
+"""Progress, status, scores, daily snapshots and roll-ups: computed once, the same way, for every caller.
+
+`cycle_refresh` recomputes one cycle from its raw values (start, target and current values, weights,
+check-in times, states) and writes only what differs. Every write service calls it, through
+`progress_refresh`, before it returns, in its own transaction; the periodic task runs it over every
+cycle as a safety net and, right after a write, finds nothing to change.
+
+Rounding happens once: figures are computed unrounded all the way up (key result → objective → team
+and priority) and rounded to four decimals, halves up, only when stored.
+"""
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,15 +25,19 @@ from django.utils import timezone
 from accounts.models import Organization
 from common.locks import cache_lock
 from okrs import rules
-from okrs.choices import ROLLUP_STATES, CycleState
-from okrs.models import KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
+from okrs.choices import ROLLUP_STATES, ObjectiveState
+from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
 from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
-KEY_RESULT_FIELDS = ["attainment", "progress", "expected_progress", "status"]
-OBJECTIVE_FIELDS = ["progress", "expected_progress", "status", "last_check_in_at"]
-QUANTUM = Decimal("0.0001")
+KEY_RESULT_FIELDS = ["attainment", "progress", "expected_progress", "status", "score"]
+OBJECTIVE_FIELDS = ["progress", "expected_progress", "status", "last_check_in_at", "score"]
+ROLLUP_FIELDS = ["progress", "expected_progress", "status", "objective_count", "status_counts"]
+ATTAINMENT_LIMIT = Decimal("99999")
+
+# Cycles whose refresh was asked for inside `refresh_once()`; None outside of it.
+_pending_cycles: ContextVar[set[int] | None] = ContextVar("okrs_pending_refresh", default=None)
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,7 @@ class RecomputeResult:
     key_results: int = 0
     objectives: int = 0
     rollups: int = 0
+    changed: int = 0
 
 
 def thresholds_for(organization: Organization) -> rules.StatusThresholds:
@@ -41,119 +59,255 @@ def thresholds_for(organization: Organization) -> rules.StatusThresholds:
     )
 
 
-def key_result_apply_rules(
-    key_result: KeyResult, *, now: datetime, thresholds: rules.StatusThresholds
-) -> bool:
-    """Set a key result's computed fields from its values; True when any of them changed."""
-    cycle = key_result.objective.cycle
-    attainment = rules.attainment(
-        kind=key_result.kind,
-        start=key_result.start_value,
-        target=key_result.target_value,
-        current=key_result.current_value,
-    )
-    progress = rules.clamp(attainment)
-    expected = rules.expected_progress(start=cycle.start, end=cycle.end, today=timezone.localdate(now))
-    values = {
-        "attainment": _quantize(max(min(attainment, Decimal("99999")), Decimal("-99999"))),
-        "progress": _quantize(progress),
-        "expected_progress": _quantize(expected),
-        "status": rules.status(
-            progress=progress,
-            expected=expected,
-            last_check_in_at=key_result.last_check_in_at,
-            now=now,
-            thresholds=thresholds,
-        ),
-    }
-    return _assign(key_result, values)
+def organization_zone(organization: Organization) -> ZoneInfo:
+    """The organization's time zone; UTC if the stored name is unknown to this machine."""
+    try:
+        return ZoneInfo(organization.time_zone)
+    except (ValueError, KeyError, OSError):
+        logger.warning(
+            "Organization %s has an unknown time zone %r.", organization.pk, organization.time_zone
+        )
+        return ZoneInfo("UTC")
 
 
-def objective_apply_rules(
-    objective: Objective, key_results: list[KeyResult], *, now: datetime, thresholds: rules.StatusThresholds
-) -> bool:
-    """Set an objective's computed fields from its key results; True when any of them changed."""
-    cycle = objective.cycle
-    progress = rules.weighted_progress((kr.progress, kr.weight) for kr in key_results)
-    expected = rules.expected_progress(start=cycle.start, end=cycle.end, today=timezone.localdate(now))
-    check_ins = [kr.last_check_in_at for kr in key_results if kr.last_check_in_at]
-    last_check_in_at = max(check_ins) if check_ins else None
-    values = {
-        "progress": _quantize(progress),
-        "expected_progress": _quantize(expected),
-        "status": rules.status(
-            progress=progress,
-            expected=expected,
-            last_check_in_at=last_check_in_at,
-            now=now,
-            thresholds=thresholds,
-        ),
-        "last_check_in_at": last_check_in_at,
-    }
-    return _assign(objective, values)
+def organization_today(organization: Organization, now: datetime | None = None):
+    """Today's date where the organization is: the date every expected progress is computed for."""
+    return timezone.localtime(now or timezone.now(), organization_zone(organization)).date()
+
+
+def judged_at(*, cycle: Cycle, objective: Objective | None, now: datetime) -> datetime:
+    """The moment whose figures are shown: now, or the moment the objective or its cycle closed."""
+    moments = [now]
+    if cycle.closed_at is not None:
+        moments.append(cycle.closed_at)
+    if objective is not None and objective.state == ObjectiveState.CLOSED and objective.closed_at is not None:
+        moments.append(objective.closed_at)
+    return min(moments)
+
+
+# Entry points -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def refresh_once() -> Iterator[None]:
+    """Collect the refreshes asked for inside the block and run each cycle's once, at its end.
+
+    A KPI sync that checks in on twenty key results of one cycle refreshes that cycle once.
+    """
+    if _pending_cycles.get() is not None:
+        yield
+        return
+    token = _pending_cycles.set(set())
+    try:
+        yield
+        pending = _pending_cycles.get()
+    finally:
+        _pending_cycles.reset(token)
+    if pending:
+        progress_refresh(cycle_ids=pending)
+
+
+def progress_refresh(*, cycle_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Bring the figures of these cycles up to date now (or at the end of the enclosing refresh_once).
+
+    Returns how many rows changed. Call it inside the write's transaction, after the write.
+    """
+    cycle_ids = {pk for pk in cycle_ids if pk is not None}
+    pending = _pending_cycles.get()
+    if pending is not None:
+        pending.update(cycle_ids)
+        return 0
+    changed = 0
+    for cycle_id in sorted(cycle_ids):
+        changed += cycle_refresh(cycle_id=cycle_id, now=now).changed
+    return changed
 
 
 def progress_recompute(
     *, organization_id: int, now: datetime | None = None, progress_bar=None
 ) -> RecomputeResult:
-    """Recompute every open cycle of one organization; never two runs for one organization at once.
+    """The periodic safety net: refresh every cycle of one organization, closed ones included.
 
-    Safe to run twice: rows are updated only when a figure changed, and the day's snapshots and the
-    roll-ups are upserted on their natural keys.
+    Never two runs for one organization at once; safe to run twice (only differences are written).
     """
     now = now or timezone.now()
     with cache_lock(f"okrs.recompute:{organization_id}") as acquired:
         if not acquired:
             logger.info("Recomputation of organization %s is already running; skipped.", organization_id)
             return RecomputeResult(organization_id=organization_id, skipped=True)
-        organization = Organization.objects.filter(pk=organization_id).first()
-        if organization is None:
+        if not Organization.objects.filter(pk=organization_id).exists():
             return RecomputeResult(organization_id=organization_id, skipped=True)
-        return _recompute(organization, now=now, progress_bar=progress_bar)
+        cycle_ids = list(
+            Cycle.objects.filter(organization_id=organization_id).order_by("pk").values_list("pk", flat=True)
+        )
+        totals = Counter()
+        for cycle_id in cycle_ids:
+            result = cycle_refresh(cycle_id=cycle_id, now=now)
+            totals.update(
+                key_results=result.key_results,
+                objectives=result.objectives,
+                rollups=result.rollups,
+                changed=result.changed,
+            )
+            if progress_bar is not None:
+                progress_bar.update(result.objectives)
+        if totals["changed"]:
+            logger.info(
+                "Recomputation of organization %s changed %s rows.", organization_id, totals["changed"]
+            )
+        return RecomputeResult(organization_id=organization_id, **totals)
 
 
 @transaction.atomic
-def _recompute(organization: Organization, *, now: datetime, progress_bar) -> RecomputeResult:
-    thresholds = thresholds_for(organization)
-    objectives = list(
-        Objective.objects.for_organization(organization)
-        .exclude(cycle__state=CycleState.CLOSED)
-        .select_related("cycle")
-        .prefetch_related("key_results")
-    )
-    changed_krs, changed_objectives, previous_statuses = [], [], {}
+def cycle_refresh(*, cycle_id: int, now: datetime | None = None) -> RecomputeResult:
+    """Recompute one cycle under its row lock, writing only the rows whose figures differ."""
+    now = now or timezone.now()
+    cycle = Cycle.objects.select_for_update().select_related("organization").filter(pk=cycle_id).first()
+    if cycle is None:
+        return RecomputeResult(organization_id=0, skipped=True)
+    organization = cycle.organization
+    objectives = list(Objective.objects.filter(cycle=cycle).order_by("pk").prefetch_related("key_results"))
+    computation = _Computation(organization, cycle, now=now)
     for objective in objectives:
-        key_results = list(objective.key_results.all())
-        for key_result in key_results:
-            key_result.objective = objective
-            previous_statuses[key_result.pk] = key_result.status
-            if key_result_apply_rules(key_result, now=now, thresholds=thresholds):
-                changed_krs.append(key_result)
-        if objective_apply_rules(objective, key_results, now=now, thresholds=thresholds):
-            changed_objectives.append(objective)
-        if progress_bar is not None:
-            progress_bar.update(1)
-    KeyResult.objects.bulk_update(changed_krs, KEY_RESULT_FIELDS, batch_size=500)
-    for key_result in changed_krs:
-        webhook_events.key_result_status_changed(
-            key_result, previous_status=previous_statuses[key_result.pk], organization_id=organization.pk
-        )
-    Objective.objects.bulk_update(changed_objectives, OBJECTIVE_FIELDS, batch_size=500)
-    _write_snapshots(objectives, today=timezone.localdate(now))
-    rollups = _write_rollups(organization, objectives, now=now, thresholds=thresholds)
-    key_result_count = sum(len(o.key_results.all()) for o in objectives)
+        objective.cycle = cycle
+        computation.objective(objective, list(objective.key_results.all()))
+    changed = computation.write()
+    changed += _write_snapshots(cycle, objectives, computation)
+    rollups, rollup_changes = _write_rollups(cycle, objectives, computation)
+    changed += rollup_changes
+    Cycle.objects.filter(pk=cycle.pk).update(figures_updated_at=now)
     return RecomputeResult(
         organization_id=organization.pk,
-        key_results=key_result_count,
+        key_results=sum(len(o.key_results.all()) for o in objectives),
         objectives=len(objectives),
         rollups=rollups,
+        changed=changed,
     )
+
+
+# The computation --------------------------------------------------------------------------------
+
+
+class _Computation:
+    """Applies the rules to one cycle in memory, keeping unrounded figures for the roll-ups."""
+
+    def __init__(self, organization: Organization, cycle: Cycle, *, now: datetime):
+        self.organization, self.cycle, self.now = organization, cycle, now
+        self.zone = organization_zone(organization)
+        self.thresholds = thresholds_for(organization)
+        self.exact_progress: dict[int, Decimal] = {}  # objective pk → unrounded progress
+        self.days: dict[int, object] = {}  # objective pk → the local date its figures are for
+        self.changed_key_results: list[KeyResult] = []
+        self.changed_objectives: list[Objective] = []
+        self.previous_statuses: dict[int, str] = {}
+
+    def objective(self, objective: Objective, key_results: list[KeyResult]) -> None:
+        moment = judged_at(cycle=self.cycle, objective=objective, now=self.now)
+        today = timezone.localtime(moment, self.zone).date()
+        expected = rules.expected_progress(start=self.cycle.start, end=self.cycle.end, today=today)
+        closed = objective.state == ObjectiveState.CLOSED
+        exact = []
+        for key_result in key_results:
+            key_result.objective = objective
+            progress = self._key_result(key_result, expected=expected, moment=moment, closed=closed)
+            exact.append((progress, key_result.weight))
+        progress = rules.weighted_progress(exact)
+        check_ins = [kr.last_check_in_at for kr in key_results if kr.last_check_in_at]
+        last_check_in_at = max(check_ins) if check_ins else None
+        scores = [(kr.score, kr.weight) for kr in key_results if kr.score is not None]
+        values = {
+            "progress": rules.round_figure(progress),
+            "expected_progress": rules.round_figure(expected),
+            "status": rules.status(
+                progress=progress,
+                expected=expected,
+                last_check_in_at=last_check_in_at,
+                now=moment,
+                thresholds=self.thresholds,
+            ),
+            "last_check_in_at": last_check_in_at,
+            "score": rules.round_score(rules.weighted_progress(scores)) if closed and scores else None,
+        }
+        self.exact_progress[objective.pk] = progress
+        self.days[objective.pk] = today
+        if _assign(objective, values):
+            self.changed_objectives.append(objective)
+
+    def _key_result(
+        self, key_result: KeyResult, *, expected: Decimal, moment: datetime, closed: bool
+    ) -> Decimal:
+        attainment = rules.attainment(
+            kind=key_result.kind,
+            start=key_result.start_value,
+            target=key_result.target_value,
+            current=key_result.current_value,
+        )
+        progress = rules.clamp(attainment)
+        # A closed objective's key results keep the score they were given (or adjusted to); an open
+        # one's have none.
+        score = key_result.score if closed and key_result.score is not None else None
+        if closed and score is None:
+            score = rules.round_score(progress)
+        values = {
+            "attainment": rules.round_figure(max(min(attainment, ATTAINMENT_LIMIT), -ATTAINMENT_LIMIT)),
+            "progress": rules.round_figure(progress),
+            "expected_progress": rules.round_figure(expected),
+            "status": rules.status(
+                progress=progress,
+                expected=expected,
+                last_check_in_at=key_result.last_check_in_at,
+                now=moment,
+                thresholds=self.thresholds,
+            ),
+            "score": score,
+        }
+        previous_status = key_result.status
+        if _assign(key_result, values):
+            self.previous_statuses[key_result.pk] = previous_status
+            self.changed_key_results.append(key_result)
+        return progress
+
+    def write(self) -> int:
+        for instance in [*self.changed_key_results, *self.changed_objectives]:
+            instance.updated_at = self.now
+        KeyResult.objects.bulk_update(
+            self.changed_key_results, [*KEY_RESULT_FIELDS, "updated_at"], batch_size=500
+        )
+        Objective.objects.bulk_update(
+            self.changed_objectives, [*OBJECTIVE_FIELDS, "updated_at"], batch_size=500
+        )
+        for key_result in self.changed_key_results:
+            webhook_events.key_result_status_changed(
+                key_result,
+                previous_status=self.previous_statuses[key_result.pk],
+                organization_id=self.organization.pk,
+            )
+        return len(self.changed_key_results) + len(self.changed_objectives)
+
+
+def figures_apply(cycle: Cycle, objectives: list[Objective], *, now: datetime) -> None:
+    """Set the computed fields of these objectives and their prefetched key results in memory, as of `now`.
+
+    Nothing is saved: the demo uses it to replay history into snapshots with the very same rules.
+    """
+    computation = _Computation(cycle.organization, cycle, now=now)
+    for objective in objectives:
+        objective.cycle = cycle
+        computation.objective(objective, list(objective.key_results.all()))
+
+
+# Snapshots and roll-ups -------------------------------------------------------------------------
 
 
 def snapshot_rows(objectives: list[Objective], *, day) -> tuple[list, list]:
     """Snapshot rows of the objectives and their key results, from their computed fields, for `day`."""
+    return _snapshot_rows(objectives, days=defaultdict(lambda: day))
+
+
+def _snapshot_rows(objectives: list[Objective], *, days) -> tuple[list, list]:
     objective_rows, kr_rows = [], []
     for objective in objectives:
+        day = days[objective.pk]
         objective_rows.append(
             ObjectiveSnapshot(
                 objective=objective,
@@ -177,72 +331,91 @@ def snapshot_rows(objectives: list[Objective], *, day) -> tuple[list, list]:
     return objective_rows, kr_rows
 
 
-def _write_snapshots(objectives: list[Objective], *, today) -> None:
-    objective_rows, kr_rows = snapshot_rows(objectives, day=today)
-    upsert = {
-        "update_conflicts": True,
-        "update_fields": ["progress", "expected_progress", "status"],
-        "batch_size": 500,
+def _write_snapshots(cycle: Cycle, objectives: list[Objective], computation: _Computation) -> int:
+    """Upsert the day's snapshot of every objective and key result whose stored one differs or is missing."""
+    objective_rows, kr_rows = _snapshot_rows(objectives, days=computation.days)
+    days = set(computation.days.values())
+    stored_objectives = {
+        (row[0], row[1]): row[2:]
+        for row in ObjectiveSnapshot.objects.filter(objective__cycle=cycle, date__in=days).values_list(
+            "objective_id", "date", "progress", "expected_progress", "status"
+        )
     }
-    ObjectiveSnapshot.objects.bulk_create(objective_rows, unique_fields=["objective", "date"], **upsert)
-    upsert["update_fields"] = [*upsert["update_fields"], "value"]
-    KeyResultSnapshot.objects.bulk_create(kr_rows, unique_fields=["key_result", "date"], **upsert)
+    stored_krs = {
+        (row[0], row[1]): row[2:]
+        for row in KeyResultSnapshot.objects.filter(
+            key_result__objective__cycle=cycle, date__in=days
+        ).values_list("key_result_id", "date", "value", "progress", "expected_progress", "status")
+    }
+    objective_rows = [
+        row
+        for row in objective_rows
+        if stored_objectives.get((row.objective_id, row.date))
+        != (row.progress, row.expected_progress, row.status)
+    ]
+    kr_rows = [
+        row
+        for row in kr_rows
+        if stored_krs.get((row.key_result_id, row.date))
+        != (row.value, row.progress, row.expected_progress, row.status)
+    ]
+    fields = ["progress", "expected_progress", "status"]
+    upsert = {"update_conflicts": True, "batch_size": 500}
+    ObjectiveSnapshot.objects.bulk_create(
+        objective_rows, unique_fields=["objective", "date"], update_fields=fields, **upsert
+    )
+    KeyResultSnapshot.objects.bulk_create(
+        kr_rows, unique_fields=["key_result", "date"], update_fields=[*fields, "value"], **upsert
+    )
+    return len(objective_rows) + len(kr_rows)
 
 
-def _write_rollups(organization, objectives, *, now, thresholds) -> int:
-    """Upsert one roll-up per (cycle, team) and (cycle, priority) that has objectives counting in it."""
+def _write_rollups(cycle: Cycle, objectives: list[Objective], computation: _Computation) -> tuple[int, int]:
+    """One roll-up per team and per priority with objectives counting in it; only differences written."""
     groups = defaultdict(list)
-    cycles = {}
     for objective in objectives:
         if objective.state not in ROLLUP_STATES:
             continue
-        cycles[objective.cycle_id] = objective.cycle
         if objective.team_id:
-            groups[(objective.cycle_id, "team", objective.team_id)].append(objective)
+            groups[("team", objective.team_id)].append(objective)
         if objective.priority_id:
-            groups[(objective.cycle_id, "priority", objective.priority_id)].append(objective)
-    rows = {"team": [], "priority": []}
-    for (cycle_id, kind, owner_id), members in groups.items():
-        cycle = cycles[cycle_id]
-        progress = rules.weighted_progress((o.progress, Decimal(1)) for o in members)
-        expected = rules.expected_progress(start=cycle.start, end=cycle.end, today=timezone.localdate(now))
+            groups[("priority", objective.priority_id)].append(objective)
+    moment = judged_at(cycle=cycle, objective=None, now=computation.now)
+    today = timezone.localtime(moment, computation.zone).date()
+    expected = rules.expected_progress(start=cycle.start, end=cycle.end, today=today)
+    wanted = {}
+    for (kind, owner_id), members in groups.items():
+        progress = rules.weighted_progress((computation.exact_progress[o.pk], Decimal(1)) for o in members)
         checked = [o.last_check_in_at for o in members if o.last_check_in_at]
-        rows[kind].append(
-            RollUp(
-                cycle_id=cycle_id,
-                **{f"{kind}_id": owner_id},
-                progress=_quantize(progress),
-                expected_progress=_quantize(expected),
-                status=rules.status(
-                    progress=progress,
-                    expected=expected,
-                    last_check_in_at=max(checked) if checked else None,
-                    now=now,
-                    thresholds=thresholds,
-                ),
-                objective_count=len(members),
-                status_counts=dict(sorted(Counter(o.status for o in members).items())),
-            )
-        )
-    fields = ["progress", "expected_progress", "status", "objective_count", "status_counts"]
-    for kind, batch in rows.items():
-        RollUp.objects.bulk_create(
-            batch, update_conflicts=True, unique_fields=["cycle", kind], update_fields=fields
-        )
-    # A team or priority that no longer has counting objectives keeps no stale figure.
-    kept = {(row.cycle_id, row.team_id, row.priority_id) for batch in rows.values() for row in batch}
-    existing = RollUp.objects.filter(cycle_id__in={o.cycle_id for o in objectives})
-    stale = [
-        pk
-        for pk, *key in existing.values_list("pk", "cycle_id", "team_id", "priority_id")
-        if tuple(key) not in kept
-    ]
+        wanted[(kind, owner_id)] = {
+            "progress": rules.round_figure(progress),
+            "expected_progress": rules.round_figure(expected),
+            "status": rules.status(
+                progress=progress,
+                expected=expected,
+                last_check_in_at=max(checked) if checked else None,
+                now=moment,
+                thresholds=computation.thresholds,
+            ),
+            "objective_count": len(members),
+            "status_counts": dict(sorted(Counter(o.status for o in members).items())),
+        }
+    existing = {
+        ("team", r.team_id) if r.team_id else ("priority", r.priority_id): r
+        for r in RollUp.objects.filter(cycle=cycle)
+    }
+    stale = [row.pk for key, row in existing.items() if key not in wanted]
     RollUp.objects.filter(pk__in=stale).delete()
-    return len(rows["team"]) + len(rows["priority"])
-
-
-def _quantize(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(QUANTUM)
+    created, updated = [], []
+    for (kind, owner_id), values in wanted.items():
+        row = existing.get((kind, owner_id))
+        if row is None:
+            created.append(RollUp(cycle=cycle, **{f"{kind}_id": owner_id}, **values))
+        elif _assign(row, values):
+            updated.append(row)
+    RollUp.objects.bulk_create(created)
+    RollUp.objects.bulk_update(updated, ROLLUP_FIELDS, batch_size=500)
+    return len(wanted), len(stale) + len(created) + len(updated)
 
 
 def _assign(instance, values: dict) -> bool:

@@ -5,8 +5,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from common.exceptions import ApplicationError
+from okrs import lifecycle
 from okrs.choices import CycleState
-from okrs.models import Cycle, KeyResult, Objective, Priority
+from okrs.models import Cycle, Priority
+from okrs.services.guards import cycle_lock, ensure_cycle_open
+from okrs.services.progress import progress_refresh
 
 CYCLE_EDITABLE = ["name", "start", "end", "state"]
 PRIORITY_EDITABLE = ["title", "description", "owner", "order", "weight", "active"]
@@ -26,15 +29,20 @@ def cycle_create(*, organization: Organization, **fields) -> Cycle:
 def cycle_update(*, cycle: Cycle, **fields) -> Cycle:
     """Change a cycle; closing goes through cycle_close, which also scores the key results."""
     _check_editable(fields, CYCLE_EDITABLE, "cycle")
-    state = fields.get("state", cycle.state)
-    if cycle.state == CycleState.CLOSED and state != CycleState.CLOSED:
-        raise ApplicationError(_("A closed cycle cannot be reopened."), field="state")
-    if cycle.state != CycleState.CLOSED and state == CycleState.CLOSED:
-        raise ApplicationError(_("Close the cycle with its close action, which scores it."), field="state")
-    for name, value in fields.items():
+    stored = cycle_lock(cycle.pk)
+    changes = {name: value for name, value in fields.items() if getattr(stored, name) != value}
+    if not changes:
+        return cycle
+    error = lifecycle.cycle_transition_error(stored.state, changes.get("state", stored.state))
+    if error:
+        raise ApplicationError(error, field="state")
+    ensure_cycle_open(stored)
+    for name, value in changes.items():
         setattr(cycle, name, value)
     cycle.full_clean()
     cycle.save()
+    # New dates move every expected progress and status of the cycle.
+    progress_refresh(cycle_ids=[cycle.pk])
     return cycle
 
 
@@ -67,17 +75,6 @@ def priority_update(*, priority: Priority, **fields) -> Priority:
 def priority_delete(*, priority: Priority) -> None:
     """Delete a priority; its objectives stay, without a priority."""
     priority.delete()
-
-
-@transaction.atomic
-def objective_delete(*, objective: Objective) -> None:
-    """Delete an objective and its key results; its child objectives stay, without a parent."""
-    objective.delete()
-
-
-@transaction.atomic
-def key_result_delete(*, key_result: KeyResult) -> None:
-    key_result.delete()
 
 
 def _check_editable(fields: dict, editable: list[str], entity: str) -> None:

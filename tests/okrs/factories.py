@@ -3,9 +3,15 @@ from decimal import Decimal
 
 import factory
 
+from accounts.choices import Role
 from okrs.choices import CycleState, KeyResultKind, ObjectiveState, OutcomeKind, Unit
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
-from tests.accounts.factories import OrganizationFactory, UserFactory
+from tests.accounts.factories import MembershipFactory, OrganizationFactory
+
+
+def editor_of(organization):
+    """A person who may own objectives and key results: an editor of the organization."""
+    return MembershipFactory(organization=organization, role=Role.EDITOR).user
 
 
 class CycleFactory(factory.django.DjangoModelFactory):
@@ -35,7 +41,7 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Objective {n}")
     so_what = "More revenue from the same pipeline."
     outcome_kind = OutcomeKind.GROWTH
-    owner = factory.SubFactory(UserFactory)
+    owner = factory.LazyAttribute(lambda objective: editor_of(objective.cycle.organization))
     state = ObjectiveState.ACTIVE
 
 
@@ -45,7 +51,7 @@ class KeyResultFactory(factory.django.DjangoModelFactory):
 
     objective = factory.SubFactory(ObjectiveFactory)
     title = factory.Sequence(lambda n: f"Key result {n}")
-    owner = factory.SubFactory(UserFactory)
+    owner = factory.LazyAttribute(lambda kr: editor_of(kr.objective.cycle.organization))
     kind = KeyResultKind.INCREASE
     unit = Unit.NUMBER
     start_value = Decimal(0)

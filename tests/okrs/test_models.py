@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 
 from okrs import services
 from okrs.choices import KeyResultKind
-from tests.accounts.factories import TeamFactory, UserFactory
-from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory, PriorityFactory
+from tests.accounts.factories import TeamFactory
+from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory, PriorityFactory, editor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _key_result_fields(objective, **overrides):
     fields = {
         "title": "Close rate",
-        "owner": UserFactory(),
+        "owner": editor_of(objective.cycle.organization),
         "kind": KeyResultKind.INCREASE,
         "start_value": Decimal(20),
         "target_value": Decimal(23),
