@@ -66,7 +66,7 @@ RESOURCES = [
             "parent": tree["objective"].pk,
         },
         invalid=({"cycle": 1, "title": "No outcome", "owner": 1, "outcome_kind": "luck"}, "outcome_kind"),
-        patch={"title": "Win more deals", "state": "in_review"},
+        patch={"title": "Win more deals", "state": "closed"},
     ),
     Resource(
         url="/api/v1/key-results/",
@@ -290,8 +290,9 @@ def test_check_in_on_closed_cycle_is_refused(as_editor, tree_a):
         format="json",
     )
     assert response.status_code == 400
+    cycle = tree_a["cycle"].name
     assert response.json()["fields"] == {
-        "non_field_errors": ["The cycle is closed; its key results take no more check-ins."]
+        "non_field_errors": [f"The cycle “{cycle}” is closed: its objectives and key results are read-only."]
     }
     assert not CheckIn.objects.exists()
 
