@@ -16,7 +16,7 @@ from kpis import selectors as kpi_selectors
 from kpis.choices import Family, KpiStatus
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
 from okrs import selectors as okr_selectors
-from okrs.choices import CycleState, Status
+from okrs.choices import ROLLUP_STATES, CycleState, Status
 from okrs.models import (
     CheckIn,
     Cycle,
@@ -85,16 +85,34 @@ def overview(*, organization: Organization, cycle: Cycle) -> Overview:
     for priority in priorities:
         rollup = priority.cycle_rollups[0] if priority.cycle_rollups else None
         rows.append(PriorityRow(priority, rollup, status_counts(rollup.status_counts) if rollup else []))
-    slipping = list(
-        okr_selectors.key_result_list(organization=organization)
-        .filter(objective__cycle=cycle, status__in=SLIPPING)
-        .select_related("objective")
-        .order_by(F("progress") - F("expected_progress"), "pk")[:SLIPPING_LIMIT]
-    )
     unaligned = (
         Objective.objects.for_organization(organization).filter(cycle=cycle, priority__isnull=True).count()
     )
-    return Overview(priorities=rows, slipping=slipping, unaligned_count=unaligned)
+    return Overview(
+        priorities=rows,
+        slipping=slipping_key_results(organization=organization, cycle=cycle),
+        unaligned_count=unaligned,
+    )
+
+
+def slipping_key_results(
+    *, organization: Organization, cycle: Cycle, limit: int = SLIPPING_LIMIT
+) -> list[KeyResult]:
+    """The cycle's key results that are slipping, furthest behind expected progress first.
+
+    Slipping: at risk, off track or stale; or not started (no check-in yet) with progress below expected
+    progress minus the organization's on-track margin, where a checked-in key result would be at risk
+    or off track. Ties keep the key results' order of creation.
+    """
+    behind_without_check_in = Q(
+        status=Status.NOT_STARTED, progress__lt=F("expected_progress") - organization.on_track_margin
+    )
+    return list(
+        okr_selectors.key_result_list(organization=organization)
+        .filter(Q(status__in=SLIPPING) | behind_without_check_in, objective__cycle=cycle)
+        .select_related("objective")
+        .order_by(F("progress") - F("expected_progress"), "pk")[:limit]
+    )
 
 
 # Alignment tree -------------------------------------------------------------------------------------
@@ -102,8 +120,35 @@ def overview(*, organization: Organization, cycle: Cycle) -> Overview:
 
 @dataclass
 class ObjectiveNode:
+    """One objective as drawn in one priority's section of the tree.
+
+    The same objective may be drawn twice: under its own priority and, when its parent serves another
+    priority, under that parent as well. `section_priority_id` says which section this drawing is in.
+    """
+
     objective: Objective
+    section_priority_id: int | None
     children: list["ObjectiveNode"] = field(default_factory=list)
+    root: bool = False  # drawn at the top of its section, not under its parent
+
+    @property
+    def counts_in_rollup(self) -> bool:
+        """Whether the section's roll-up counts this objective: active or closed, aligned to it."""
+        return self.serves_section and self.objective.state in ROLLUP_STATES
+
+    @property
+    def serves_section(self) -> bool:
+        return self.objective.priority_id == self.section_priority_id
+
+    @property
+    def parent_elsewhere(self) -> Objective | None:
+        """The parent this objective is also drawn under, when it stands at the top of its section."""
+        return self.objective.parent if self.root and self.objective.parent_id else None
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
 
 
 @dataclass
@@ -111,6 +156,15 @@ class PriorityNode:
     priority: Priority | None  # None: objectives not aligned to any priority
     objectives: list[ObjectiveNode] = field(default_factory=list)
     rollup: RollUp | None = None  # the priority's stored roll-up in the cycle
+
+    def counted_objectives(self) -> list[Objective]:
+        """The objectives of this section that its roll-up counts, each once, in drawing order."""
+        seen = {}
+        for root in self.objectives:
+            for node in root.walk():
+                if node.counts_in_rollup:
+                    seen.setdefault(node.objective.pk, node.objective)
+        return list(seen.values())
 
 
 def objectives_for_page(
@@ -130,38 +184,66 @@ def alignment_tree(
 ) -> list[PriorityNode]:
     """Priority → objectives → child objectives → key results, in four queries.
 
-    A child objective sits under its parent; when a filter hides the parent, it stands under its own
-    priority instead, so that nothing matching the filter disappears.
+    Every objective is drawn in the section of the priority it serves (or in "not aligned"), so that a
+    section lists exactly the objectives its roll-up counts (the active and closed ones), plus its draft
+    and in-review ones, marked as not counting. An objective stands at the top of its section unless an
+    ancestor drawn above it serves the same priority. Child objectives are also drawn under their parent,
+    wherever the parent is: a child serving another priority appears in both sections, marked. When a
+    filter hides a parent, its children still appear in their own section.
     """
     objectives = list(
         objectives_for_page(organization=organization, cycle=cycle, team=team, owner_id=owner_id)
     )
-    nodes = {o.pk: ObjectiveNode(o) for o in objectives}
+    by_id = {o.pk: o for o in objectives}
+    children: dict[int, list[Objective]] = {}
+    for objective in objectives:
+        if objective.parent_id in by_id:
+            children.setdefault(objective.parent_id, []).append(objective)
     roots: dict[int | None, list[ObjectiveNode]] = {}
     for objective in objectives:
-        node = nodes[objective.pk]
-        if objective.parent_id in nodes:
-            nodes[objective.parent_id].children.append(node)
-        else:
-            roots.setdefault(objective.priority_id, []).append(node)
+        if not _drawn_under_an_ancestor(objective, by_id):
+            roots.setdefault(objective.priority_id, []).append(
+                _objective_node(objective, objective.priority_id, children, root=True)
+            )
     filtered = team is not None or owner_id is not None
     rollups = RollUp.objects.filter(cycle=cycle, priority__isnull=False)
-    priorities = (
-        okr_selectors.priority_list(organization=organization)
-        .active()
-        .prefetch_related(Prefetch("rollups", queryset=rollups, to_attr="cycle_rollups"))
+    priorities = okr_selectors.priority_list(organization=organization).prefetch_related(
+        Prefetch("rollups", queryset=rollups, to_attr="cycle_rollups")
     )
+    # An inactive priority keeps its section while objectives of the cycle still serve it.
     tree = [
         PriorityNode(priority, roots.get(priority.pk, []), next(iter(priority.cycle_rollups), None))
         for priority in priorities
-        if not filtered or priority.pk in roots
+        if priority.pk in roots or (priority.active and not filtered)
     ]
-    known = {node.priority.pk for node in tree}
-    # Objectives under an inactive priority, or none, still belong in the tree.
-    leftovers = [node for priority_id, group in roots.items() if priority_id not in known for node in group]
-    if leftovers:
-        tree.append(PriorityNode(None, leftovers))
+    if roots.get(None):
+        tree.append(PriorityNode(None, roots[None]))
     return tree
+
+
+def _drawn_under_an_ancestor(objective: Objective, by_id: dict[int, Objective]) -> bool:
+    """Whether an ancestor shown on the page, reached through shown objectives, serves the same priority."""
+    ancestor, seen = by_id.get(objective.parent_id), {objective.pk}
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.priority_id == objective.priority_id:
+            return True
+        seen.add(ancestor.pk)
+        ancestor = by_id.get(ancestor.parent_id)
+    return False
+
+
+def _objective_node(
+    objective: Objective, section_priority_id: int | None, children: dict, *, root: bool = False, path=()
+) -> ObjectiveNode:
+    node = ObjectiveNode(objective, section_priority_id, root=root)
+    path = (*path, objective.pk)
+    # `path` guards against a loop in the cascade, which the model refuses but old rows might hold.
+    node.children = [
+        _objective_node(child, section_priority_id, children, path=path)
+        for child in children.get(objective.pk, [])
+        if child.pk not in path
+    ]
+    return node
 
 
 def team_list(*, organization: Organization) -> QuerySet[Team]:

@@ -1,13 +1,15 @@
 """dashboards.selectors against the real database."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from dashboards import selectors
 from kpis.choices import KpiStatus
-from okrs.choices import CycleState
+from okrs import services
+from okrs.choices import CycleState, Status
 from tests.dashboards.builders import kpi_build
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory, PriorityFactory
 
@@ -93,3 +95,40 @@ def test_kpi_scorecard_takes_the_newest_period_as_latest(org_a):
     [kpi] = group.kpis
     assert kpi.latest.period_start == date(2026, 10, 1) and kpi.latest.value == Decimal(18)
     assert [v.value for v in kpi.recent_values] == [Decimal(18), Decimal(24), Decimal(20)]
+
+
+def test_slipping_includes_key_results_behind_without_a_check_in_worst_first(admin_a):
+    organization, owner = admin_a.organization, admin_a.user
+    today = timezone.localdate()
+    cycle = CycleFactory(
+        organization=organization, start=today - timedelta(days=59), end=today + timedelta(days=40)
+    )
+    objective = ObjectiveFactory(cycle=cycle, owner=owner)
+
+    def key_result(title, check_in=None, **fields):
+        made = KeyResultFactory(objective=objective, owner=owner, title=title, **fields)
+        if check_in is not None:
+            services.check_in_create(key_result=made, value=Decimal(check_in), confidence=5, author=owner)
+        return made
+
+    key_result("Never checked in, at 0", current_value=Decimal(0))
+    key_result("Never checked in, close enough", current_value=Decimal(55))
+    key_result("At risk", check_in=40)
+    key_result("On track", check_in=55)
+    key_result("Off track", check_in=10)
+    services.progress_recompute(organization_id=organization.pk)
+
+    slipping = selectors.slipping_key_results(organization=organization, cycle=cycle)
+    assert [kr.title for kr in slipping] == ["Never checked in, at 0", "Off track", "At risk"]
+    assert slipping[0].status == Status.NOT_STARTED and slipping[0].expected_progress > Decimal("0.55")
+    assert selectors.overview(organization=organization, cycle=cycle).slipping == slipping
+
+
+def test_not_started_key_result_within_the_on_track_margin_is_not_slipping(admin_a):
+    today = timezone.localdate()
+    cycle = CycleFactory(
+        organization=admin_a.organization, start=today - timedelta(days=5), end=today + timedelta(days=85)
+    )
+    KeyResultFactory(objective=ObjectiveFactory(cycle=cycle, owner=admin_a.user), owner=admin_a.user)
+    services.progress_recompute(organization_id=admin_a.organization.pk)
+    assert selectors.slipping_key_results(organization=admin_a.organization, cycle=cycle) == []

@@ -126,7 +126,17 @@ def test_overview_lists_slipping_key_results_and_kpi_strip(client, world, viewer
     client.force_login(viewer_a.user)
     response = client.get(reverse("dashboards:overview"))
     slipping = response.context["overview"].slipping
-    assert slipping and all(kr.status in (Status.AT_RISK, Status.OFF_TRACK, Status.STALE) for kr in slipping)
+    margin = world.organization.on_track_margin
+    assert slipping and all(
+        kr.status in (Status.AT_RISK, Status.OFF_TRACK, Status.STALE)
+        or (kr.status == Status.NOT_STARTED and kr.progress < kr.expected_progress - margin)
+        for kr in slipping
+    )
+    gaps = [kr.progress - kr.expected_progress for kr in slipping]
+    assert gaps == sorted(gaps)
+    # The key results never checked in, at 0 % half-way through the cycle, are among them.
+    assert {"Key result 0b", "Key result 1b"} <= {kr.title for kr in slipping}
+    assert "no check-in yet" in response.content.decode()
     strip = response.context["kpi_strip"]
     assert strip.total == 2 and [kpi.latest.status for kpi in strip.kpis] == ["red", "red"]
 
