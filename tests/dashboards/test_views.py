@@ -1,6 +1,7 @@
 """The dashboard pages: what each shows, who may see and change what, and their query counts."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from dashboards.views import CYCLE_SESSION_KEY
 from okrs.choices import CycleState, Status
-from okrs.models import Objective, RollUp
+from okrs.models import Cycle, Objective, RollUp
 from tests.dashboards.builders import kpi_build, world_build
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 
@@ -341,3 +342,39 @@ def test_objective_count_does_not_change_alignment_queries(client, admin_a, djan
     client.force_login(admin_a.user)
     with django_assert_num_queries(QUERIES["alignment"]):
         client.get(reverse("dashboards:alignment"))
+
+
+# When figures were computed -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["overview", "alignment", "teams", "team", "objective", "mine"])
+def test_pages_with_okr_figures_say_when_they_were_computed(client, world, viewer_a, page):
+    computed_at = timezone.now() - timedelta(minutes=3)
+    Cycle.objects.filter(pk=world.cycle.pk).update(figures_updated_at=computed_at)
+    client.force_login(viewer_a.user)
+    content = client.get(_pages(world)[page]).content.decode()
+    iso = timezone.localtime(computed_at).isoformat()
+    assert f'<time class="updated-at muted" datetime="{iso}"' in content
+    assert "updated 3\xa0minutes ago</time>" in content
+
+
+def test_figures_never_computed_say_so(client, world, viewer_a):
+    Cycle.objects.filter(pk=world.cycle.pk).update(figures_updated_at=None)
+    client.force_login(viewer_a.user)
+    assert "not computed yet" in client.get(reverse("dashboards:overview")).content.decode()
+
+
+def test_check_in_moves_the_objectives_updated_time(client, world, editor_a):
+    Cycle.objects.filter(pk=world.cycle.pk).update(figures_updated_at=timezone.now() - timedelta(days=2))
+    before = timezone.now().replace(microsecond=0)
+    key_result = world.objectives[0].key_results.order_by("pk").last()
+    client.force_login(editor_a.user)
+    response = client.post(
+        reverse("okrs:check-in-create", args=[key_result.pk]),
+        {"value": "12", "confidence": "6"},
+        HTTP_HX_REQUEST="true",
+    )
+    content = response.content.decode()
+    assert 'id="objective-summary"' in content
+    [shown] = re.findall(r'<time class="updated-at muted" datetime="([^"]+)"', content)
+    assert datetime.fromisoformat(shown) >= before
