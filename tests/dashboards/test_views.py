@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from dashboards.views import CYCLE_SESSION_KEY
 from okrs.choices import CycleState, Status
-from okrs.models import Cycle, Objective, RollUp
+from okrs.models import Cycle, Objective, ObjectiveSnapshot, RollUp
 from tests.dashboards.builders import kpi_build, world_build
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 
@@ -378,3 +379,25 @@ def test_check_in_moves_the_objectives_updated_time(client, world, editor_a):
     assert 'id="objective-summary"' in content
     [shown] = re.findall(r'<time class="updated-at muted" datetime="([^"]+)"', content)
     assert datetime.fromisoformat(shown) >= before
+
+
+def test_help_page_tells_the_real_schedule(client, viewer_a):
+    client.force_login(viewer_a.user)
+    content = client.get(reverse("dashboards:help")).content.decode()
+    assert "night" not in content and "daily" not in content
+    assert "recomputed at once on every change" in content
+    intervals = {
+        task.task: task.interval.every
+        for task in PeriodicTask.objects.select_related("interval").filter(
+            task__in=["okrs.recompute_all", "kpis.recompute_all"]
+        )
+    }
+    assert intervals == {"okrs.recompute_all": 15, "kpis.recompute_all": 5}
+    assert "checked every 15 minutes" in content and "checked every 5 minutes" in content
+
+
+def test_objective_without_history_does_not_promise_a_nightly_run(client, world, viewer_a):
+    ObjectiveSnapshot.objects.filter(objective=world.objectives[0]).delete()
+    client.force_login(viewer_a.user)
+    content = client.get(_pages(world)["objective"]).content.decode()
+    assert "No history yet" in content and "daily recomputation" not in content
