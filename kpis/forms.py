@@ -2,6 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from kpis.models import Kpi
+from kpis.services import definitions
+from okrs.forms import ModelFieldsForm
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -28,3 +31,22 @@ class AdminMeasurementImportForm(MeasurementImportForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.order_fields(["organization", "file"])
+
+
+class KpiForm(ModelFieldsForm):
+    """A KPI definition on the New KPI and Edit KPI pages; kpis.services validate and save it."""
+
+    model = Kpi
+    field_names = [*definitions.EDITABLE, "priorities", "objectives"]
+
+    def __init__(self, *args, owners, teams, priorities, objectives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["team"].queryset = teams
+        self.fields["priorities"].queryset = priorities
+        self.fields["objectives"].queryset = objectives
+        self.fields["objectives"].label_from_instance = lambda objective: (
+            f"{objective.title} ({objective.cycle.name})"
+        )
+        self.fields["description"].widget.attrs["rows"] = 3

@@ -1,14 +1,24 @@
-"""The CSV upload page for measurements. Validation and storage are kpis.services' (the same as the API)."""
+"""Pages that change KPIs: the CSV upload of measurements, and creating and editing KPI definitions.
+
+Validation and storage are kpis.services' (the same as the API); their refusals come back as form
+errors next to the field.
+"""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.scoping import write_required
-from kpis import services
+from common.exceptions import ApplicationError
+from kpis import selectors, services
 from kpis.choices import MeasurementSource
-from kpis.forms import MeasurementImportForm
+from kpis.forms import KpiForm, MeasurementImportForm
+from okrs import selectors as okr_selectors
+from okrs.forms import add_service_errors
 
 TEMPLATE = "kpis/measurement_import.html"
 SHOWN_ERRORS = 200
@@ -52,3 +62,62 @@ def measurement_import(request):
         return render(request, TEMPLATE, {"form": MeasurementImportForm(), **errors}, status=400)
     messages.success(request, success_message(result))
     return redirect("kpis:measurement-import")
+
+
+def _members(organization):
+    """People of the organization: a KPI's owner must be one of them."""
+    users = get_user_model().objects.filter(memberships__organization=organization)
+    return users.order_by("first_name", "last_name", "username").distinct()
+
+
+def _kpi_form(request, *, data=None, instance=None) -> KpiForm:
+    organization = request.organization
+    return KpiForm(
+        data,
+        instance=instance,
+        owners=_members(organization),
+        teams=account_selectors.team_list(organization=organization).order_by("name"),
+        priorities=okr_selectors.priority_list(organization=organization),
+        objectives=okr_selectors.objective_list(organization=organization)
+        .prefetch_related(None)
+        .order_by("-cycle__start", "title"),
+    )
+
+
+@login_required
+@write_required
+def kpi_create(request):
+    """Define a KPI: measured, or computed from other KPIs of the organization."""
+    form = _kpi_form(request, data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            kpi = services.kpi_create(organization=request.organization, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("KPI created. Send its measurements through the API or a CSV file."))
+            return redirect("dashboards:kpi-detail", kpi.pk)
+    status = 400 if form.errors else 200
+    return render(request, "kpis/kpi_form.html", {"form": form}, status=status)
+
+
+@login_required
+@write_required
+def kpi_update(request, pk):
+    """Change a KPI's definition; its periods are recomputed with the new definition."""
+    kpi = get_object_or_404(selectors.kpi_list(organization=request.organization), pk=pk)
+    form = _kpi_form(request, data=request.POST if request.method == "POST" else None, instance=kpi)
+    if form.is_valid():
+        # An untouched form changes nothing, not even the request to recompute the KPI's history.
+        if not form.has_changed():
+            messages.info(request, _("Nothing changed."))
+            return redirect("dashboards:kpi-detail", kpi.pk)
+        try:
+            services.kpi_update(kpi=kpi, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("KPI saved. Its values are recomputed with the new definition."))
+            return redirect("dashboards:kpi-detail", kpi.pk)
+    status = 400 if form.errors else 200
+    return render(request, "kpis/kpi_form.html", {"form": form, "kpi": kpi}, status=status)

@@ -5,10 +5,12 @@ A service raises Django's ValidationError (from the model's full_clean) or an Ap
 the API.
 """
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +19,48 @@ from okrs.choices import KpiWindow
 from okrs.models import CheckIn, KeyResult, Objective
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
+# "1,234" and "12,500" could be a thousands separator as well as a decimal comma: 1–3 digits (not a
+# leading zero) before the comma and exactly three after.
+_AMBIGUOUS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+class DecimalCommaField(forms.DecimalField):
+    """A decimal typed as text: a dot is the decimal separator, and an unambiguous comma is read as one.
+
+    "21,5" and "1234,56" are 21.5 and 1234.56. "1,234" (a thousands separator or a decimal comma?),
+    "1.234,5" and "1,234,567" are refused with a message asking for a dot, so a value is never stored
+    ten or a thousand times off. A text input, not a number input: browsers read "21,5" in a number
+    input as 215 before the server sees it.
+    """
+
+    widget = forms.TextInput
+
+    default_error_messages = {
+        "separator": _(
+            "Use a dot as the decimal separator and no thousands separators, e.g. 1234.5 (“%(value)s” is "
+            "ambiguous)."
+        ),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str) and "," in value:
+            text = value.strip()
+            if _AMBIGUOUS_COMMA.match(text) or not _DECIMAL_COMMA.match(text):
+                raise ValidationError(
+                    self.error_messages["separator"], code="separator", params={"value": text}
+                )
+            value = text.replace(",", ".")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # The number input's min, max and step do not apply to a text input; the keyboard should still be
+        # the numeric one on phones.
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
 
 class CheckInForm(forms.Form):
-    value = forms.DecimalField(label=_("New value"), max_digits=18, decimal_places=4)
+    value = DecimalCommaField(label=_("New value"), max_digits=18, decimal_places=4)
     confidence = forms.IntegerField(
         label=_("Confidence (0–10)"),
         min_value=0,
@@ -35,27 +76,53 @@ class CheckInForm(forms.Form):
         # Several check-in forms share a page: each key result's fields get their own ids.
         kwargs.setdefault("auto_id", f"id_kr{key_result.pk}_%s")
         super().__init__(*args, **kwargs)
-        self.fields["value"].widget.attrs.update({"step": "any", "inputmode": "decimal"})
         self.fields["note"].widget.attrs.update({"placeholder": _("What moved it?")})
 
 
-class _ModelFieldsForm(forms.Form):
-    """A plain form carrying a model's editable fields; the service, not the form, saves the row."""
+def model_form_fields(model, field_names: list[str]) -> dict[str, forms.Field]:
+    """The form fields of a model's editable fields, decimals accepting an unambiguous decimal comma."""
+    decimals = {
+        name: DecimalCommaField
+        for name in field_names
+        if isinstance(model._meta.get_field(name), models.DecimalField)
+    }
+    return fields_for_model(model, fields=field_names, field_classes=decimals)
+
+
+def stored_values(instance, field_names: list[str]) -> dict:
+    """What an edit form opens with: the stored value of every field (ids for relations)."""
+    return model_to_dict(instance, fields=field_names)
+
+
+def normalize_newlines(form: forms.Form) -> None:
+    """Browsers send a text area's line breaks as CRLF; the stored text keeps LF, so saving an untouched
+    description does not change it."""
+    for name, value in form.cleaned_data.items():
+        if isinstance(value, str) and isinstance(form.fields[name].widget, forms.Textarea):
+            form.cleaned_data[name] = value.replace("\r\n", "\n")
+
+
+class ModelFieldsForm(forms.Form):
+    """A plain form carrying a model's editable fields; the service, not the form, saves the row.
+
+    An edit form opens with the stored values: `initial` (e.g. from the query string) only adds to them.
+    """
 
     model = None
     field_names: list[str] = []
 
-    def __init__(self, *args, instance=None, **kwargs):
-        if instance is not None:
-            kwargs.setdefault("initial", model_to_dict(instance, fields=self.field_names))
-        super().__init__(*args, **kwargs)
-        self.fields.update(fields_for_model(self.model, fields=self.field_names))
-        for name in self.field_names:
-            if isinstance(self.fields[name], forms.DecimalField):
-                self.fields[name].widget.attrs["step"] = "any"
+    def __init__(self, *args, instance=None, initial=None, **kwargs):
+        stored = stored_values(instance, self.field_names) if instance is not None else {}
+        super().__init__(*args, initial={**stored, **(initial or {})}, **kwargs)
+        self.fields.update(model_form_fields(self.model, self.field_names))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        normalize_newlines(self)
+        return cleaned_data
 
 
-class ObjectiveForm(_ModelFieldsForm):
+class ObjectiveForm(ModelFieldsForm):
     model = Objective
     field_names = OBJECTIVE_EDITABLE
 
@@ -71,7 +138,7 @@ class ObjectiveForm(_ModelFieldsForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class KeyResultForm(_ModelFieldsForm):
+class KeyResultForm(ModelFieldsForm):
     model = KeyResult
     field_names = KEY_RESULT_EDITABLE
 
@@ -85,9 +152,9 @@ class KeyResultForm(_ModelFieldsForm):
         self.fields["owner"].label_from_instance = _person
         # A new key result is due at the end of its cycle unless told otherwise.
         self.fields["due_date"].required = not creating
-        self.fields["due_date"].widget = forms.DateInput(attrs={"type": "date"})
+        # A date input speaks ISO dates whatever the language of the page.
+        self.fields["due_date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["weight"].initial = Decimal(1)
-
 
     def clean_kpi_window(self):
         return self.cleaned_data.get("kpi_window") or KpiWindow.LATEST_PERIOD
