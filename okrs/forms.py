@@ -79,27 +79,33 @@ class CheckInForm(forms.Form):
         self.fields["note"].widget.attrs.update({"placeholder": _("What moved it?")})
 
 
+class TextAreaField(forms.CharField):
+    """Multi-line text. Browsers send a text area's line breaks as CRLF; stored text keeps LF, so saving
+    an untouched description neither changes it nor counts as a change."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def model_form_fields(model, field_names: list[str]) -> dict[str, forms.Field]:
-    """The form fields of a model's editable fields, decimals accepting an unambiguous decimal comma."""
-    decimals = {
-        name: DecimalCommaField
+    """The form fields of a model's editable fields: decimals accept an unambiguous decimal comma, text
+    areas keep LF line breaks."""
+    classes = {models.DecimalField: DecimalCommaField, models.TextField: TextAreaField}
+    field_classes = {
+        name: field_class
         for name in field_names
-        if isinstance(model._meta.get_field(name), models.DecimalField)
+        for model_field_class, field_class in classes.items()
+        if isinstance(model._meta.get_field(name), model_field_class)
     }
-    return fields_for_model(model, fields=field_names, field_classes=decimals)
+    return fields_for_model(model, fields=field_names, field_classes=field_classes)
 
 
 def stored_values(instance, field_names: list[str]) -> dict:
     """What an edit form opens with: the stored value of every field (ids for relations)."""
     return model_to_dict(instance, fields=field_names)
-
-
-def normalize_newlines(form: forms.Form) -> None:
-    """Browsers send a text area's line breaks as CRLF; the stored text keeps LF, so saving an untouched
-    description does not change it."""
-    for name, value in form.cleaned_data.items():
-        if isinstance(value, str) and isinstance(form.fields[name].widget, forms.Textarea):
-            form.cleaned_data[name] = value.replace("\r\n", "\n")
 
 
 class ModelFieldsForm(forms.Form):
@@ -115,11 +121,6 @@ class ModelFieldsForm(forms.Form):
         stored = stored_values(instance, self.field_names) if instance is not None else {}
         super().__init__(*args, initial={**stored, **(initial or {})}, **kwargs)
         self.fields.update(model_form_fields(self.model, self.field_names))
-
-    def clean(self):
-        cleaned_data = super().clean()
-        normalize_newlines(self)
-        return cleaned_data
 
 
 class ObjectiveForm(ModelFieldsForm):
