@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from common.views import healthz
+from dashboards.views import favicon
 
 admin.site.site_header = "Rumbo administration"
 admin.site.site_title = "Rumbo"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),

@@ -5,8 +5,10 @@ organization's object is a 404) and shows what the recomputation stored.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 from accounts.scoping import membership_required
 from dashboards import charts, selectors
@@ -173,6 +175,12 @@ def my_okrs(request):
         "cadence_days": request.organization.check_in_cadence_days,
     }
     return render(request, "dashboards/my_okrs.html", context)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """`/favicon.ico`, asked for by browsers and tools that do not read the pages' icon links."""
+    return HttpResponseRedirect(static("favicon.ico"))
 
 
 @login_required
