@@ -6,6 +6,7 @@ here recomputes them.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
@@ -197,6 +198,7 @@ def alignment_tree(
     by_id = {o.pk: o for o in objectives}
     children: dict[int, list[Objective]] = {}
     for objective in objectives:
+        with_weight_shares(list(objective.key_results.all()))
         if objective.parent_id in by_id:
             children.setdefault(objective.parent_id, []).append(objective)
     roots: dict[int | None, list[ObjectiveNode]] = {}
@@ -319,6 +321,18 @@ def objective_history(*, objective: Objective) -> ObjectiveHistory:
         expected=[s.expected_progress for s in snapshots],
         key_results=key_results,
     )
+
+
+def with_weight_shares(key_results: list[KeyResult]) -> list[KeyResult]:
+    """Each key result of one objective gets `weight_share`: its weight over the objective's total (no query).
+
+    That share is how much of the objective's progress (the weighted mean) the key result carries; None
+    when every weight is 0.
+    """
+    total = sum((kr.weight for kr in key_results), Decimal(0))
+    for key_result in key_results:
+        key_result.weight_share = key_result.weight / total if total > 0 else None
+    return key_results
 
 
 def objective_check_ins(*, objective: Objective, limit: int = CHECK_IN_HISTORY_LIMIT) -> list[CheckIn]:

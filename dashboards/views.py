@@ -133,7 +133,7 @@ def team_detail(request, pk):
 def objective_detail(request, pk):
     """An objective: its key results with check-in forms, the so-what, history and progress chart."""
     objective = get_object_or_404(okr_selectors.objective_list(organization=request.organization), pk=pk)
-    key_results = list(objective.key_results.all())
+    key_results = selectors.with_weight_shares(list(objective.key_results.all()))
     history = selectors.objective_history(objective=objective)
     figure = None
     if history.dates:

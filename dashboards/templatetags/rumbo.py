@@ -109,6 +109,19 @@ def quantity(context, value, unit: str = "") -> str:
 
 
 @register.filter
+def weight_label(key_result) -> str:
+    """A key result's weight and its share of the objective: "weight 3 (60 %)".
+
+    The share (`weight_share`) comes from dashboards.selectors.with_weight_shares; without it, the weight.
+    """
+    weight = _plain(Decimal(key_result.weight))
+    share = getattr(key_result, "weight_share", None)
+    if share is None:
+        return _("weight %(weight)s") % {"weight": weight}
+    return _("weight %(weight)s (%(share)s)") % {"weight": weight, "share": percent(share)}
+
+
+@register.filter
 def person(user) -> str:
     if user is None:
         return "–"

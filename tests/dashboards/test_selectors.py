@@ -132,3 +132,13 @@ def test_not_started_key_result_within_the_on_track_margin_is_not_slipping(admin
     KeyResultFactory(objective=ObjectiveFactory(cycle=cycle, owner=admin_a.user), owner=admin_a.user)
     services.progress_recompute(organization_id=admin_a.organization.pk)
     assert selectors.slipping_key_results(organization=admin_a.organization, cycle=cycle) == []
+
+
+def test_weight_shares_split_the_objectives_progress(admin_a):
+    objective = ObjectiveFactory(cycle=CycleFactory(organization=admin_a.organization), owner=admin_a.user)
+    heavy = KeyResultFactory(objective=objective, owner=admin_a.user, weight=Decimal(3))
+    light = KeyResultFactory(objective=objective, owner=admin_a.user, weight=Decimal(2))
+    selectors.with_weight_shares([heavy, light])
+    assert (heavy.weight_share, light.weight_share) == (Decimal("0.6"), Decimal("0.4"))
+    heavy.weight = light.weight = Decimal(0)
+    assert [kr.weight_share for kr in selectors.with_weight_shares([heavy, light])] == [None, None]

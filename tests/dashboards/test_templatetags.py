@@ -51,3 +51,15 @@ def test_kpi_change_says_whether_the_move_is_better():
     higher = SimpleNamespace(direction="higher", unit="percent")
     assert "(worse)" in rumbo.kpi_change(context, SimpleNamespace(change=Decimal(-3)), higher)
     assert "no previous period" in rumbo.kpi_change(context, SimpleNamespace(change=None), higher)
+
+
+@pytest.mark.parametrize(
+    ("weight", "share", "text"),
+    [
+        (Decimal("3.00"), Decimal("0.6"), "weight 3 (60 %)"),
+        (Decimal("1.50"), Decimal("0.3333"), "weight 1.5 (33 %)"),
+        (Decimal("0.00"), None, "weight 0"),
+    ],
+)
+def test_weight_label_gives_the_weight_and_its_share(weight, share, text):
+    assert rumbo.weight_label(SimpleNamespace(weight=weight, weight_share=share)) == text

@@ -11,7 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from dashboards.views import CYCLE_SESSION_KEY
 from okrs.choices import CycleState, Status
-from okrs.models import Cycle, Objective, ObjectiveSnapshot, RollUp
+from okrs.models import Cycle, KeyResult, Objective, ObjectiveSnapshot, RollUp
 from tests.dashboards.builders import kpi_build, world_build
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 
@@ -401,3 +401,16 @@ def test_objective_without_history_does_not_promise_a_nightly_run(client, world,
     client.force_login(viewer_a.user)
     content = client.get(_pages(world)["objective"]).content.decode()
     assert "No history yet" in content and "daily recomputation" not in content
+
+
+def test_objective_page_and_alignment_show_each_key_results_weight_and_share(client, world, viewer_a):
+    objective = world.objectives[0]
+    first, second = objective.key_results.order_by("pk")
+    KeyResult.objects.filter(pk=first.pk).update(weight=Decimal(3))
+    KeyResult.objects.filter(pk=second.pk).update(weight=Decimal(2))
+    client.force_login(viewer_a.user)
+    content = client.get(_pages(world)["objective"]).content.decode()
+    assert f'data-key-result="{first.pk}">Key result 0a · weight 3 (60 %)' in content
+    assert f'data-key-result="{second.pk}">Key result 0b · weight 2 (40 %)' in content
+    tree = client.get(_pages(world)["alignment"]).content.decode()
+    assert "weight 3 (60 %)" in tree and "weight 2 (40 %)" in tree
