@@ -1,6 +1,6 @@
 from django.urls import path
 
-from okrs import views
+from okrs import views, views_lifecycle
 
 app_name = "okrs"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("objectives/<int:pk>/key-results/new/", views.key_result_create, name="key-result-create"),
     path("key-results/<int:pk>/edit/", views.key_result_update, name="key-result-update"),
     path("key-results/<int:pk>/check-ins/", views.check_in_create, name="check-in-create"),
+    path("objectives/<int:pk>/lifecycle/", views_lifecycle.objective_lifecycle, name="objective-lifecycle"),
+    path("objectives/<int:pk>/state/", views_lifecycle.objective_transition, name="objective-transition"),
+    path("objectives/<int:pk>/reopen/", views_lifecycle.objective_reopen, name="objective-reopen"),
+    path("key-results/<int:pk>/score/", views_lifecycle.key_result_score, name="key-result-score"),
+    path("cycles/<int:pk>/close/", views_lifecycle.cycle_close, name="cycle-close"),
+    path("cycles/<int:pk>/summary/", views_lifecycle.cycle_summary, name="cycle-summary"),
 ]
