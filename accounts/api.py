@@ -30,15 +30,18 @@ What the base gives:
 - `RolePermission` (the default): members read; editors and admins write; viewers get 403.
   `AdminWritePermission`: members read; only admins write (teams, priorities, cycles).
   A signed-in person without a membership gets 403; an anonymous request gets 401.
+- A query parameter the view reads (filters, `search`, `ordering`, `page`, `page_size`) given
+  empty (`?updated_since=`) is a 400 naming it, never read as "no filter".
 - `ScopedPrimaryKeyRelatedField(scope=lambda organization: ...)`: a writable id field whose
   choices are limited to the request's organization; another organization's id is a 400 naming
   the field, exactly as an id that does not exist.
 - Errors have the one shape of `common.api` ({"code", "detail", "fields"}), documented for
-  400/401/403/404/415/429 by `common.schema.AutoSchema`.
+  400/401/403/404/413/415/429 by `common.schema.AutoSchema`.
 """
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.settings import api_settings
 
 from accounts.scoping import membership_for_user
 
@@ -101,6 +104,36 @@ class OrganizationViewSet(viewsets.GenericViewSet):
     def perform_authentication(self, request):
         super().perform_authentication(request)
         _resolve_membership(request)
+
+    def filter_queryset(self, queryset):
+        self.refuse_empty_parameters()
+        return super().filter_queryset(queryset)
+
+    def query_parameters(self) -> set[str]:
+        """The query parameters this view reads: its filters, search, ordering and pagination."""
+        names = set()
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            names.update(filterset_class.base_filters)
+        if getattr(self, "search_fields", None):
+            names.add(api_settings.SEARCH_PARAM)
+        if getattr(self, "ordering_fields", None):
+            names.add(api_settings.ORDERING_PARAM)
+        if self.paginator is not None:
+            paginator = self.paginator
+            names.update(n for n in (paginator.page_query_param, paginator.page_size_query_param) if n)
+        return names
+
+    def refuse_empty_parameters(self) -> None:
+        """`?updated_since=` would otherwise be read as no filter at all: a 400 names the parameter."""
+        empty = sorted(
+            name
+            for name in self.query_parameters()
+            if any(value.strip() == "" for value in self.request.query_params.getlist(name))
+        )
+        if empty:
+            message = _("This parameter is empty: give it a value, or leave it out.")
+            raise exceptions.ValidationError({name: [message] for name in empty})
 
     @property
     def organization(self):

@@ -1,3 +1,5 @@
+import functools
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,6 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, TeamKind
 from common.models import BaseModel
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name such as Europe/Madrid or America/New_York."""
+    if value not in _time_zones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone; use an IANA name such as Europe/Madrid or America/New_York."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -25,7 +42,13 @@ class Organization(BaseModel):
     )
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("An IANA time zone name, e.g. Europe/Madrid."),
+    )
     # Status thresholds and check-in cadence: the defaults live in okrs.rules.StatusThresholds.
     on_track_margin = models.DecimalField(
         _("on-track margin"),

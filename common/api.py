@@ -1,34 +1,126 @@
-"""API conventions shared by every app: pagination and the one error shape.
+"""API conventions shared by every app: strict input, pagination and the one error shape.
 
 Every error answer has the same body::
 
     {"code": "validation_error", "detail": "Invalid input.", "fields": {"target_value": ["..."]}}
 
-`fields` is present for validation errors only; its keys are the request's field names (for bulk
-requests, `rows` lists the index, field and reason of every bad row).
+`fields` is present for validation errors only; its keys are the request's field names or query
+parameters (for bulk requests, `rows` also lists the index, field and reason of every bad row).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, pagination, serializers
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.exceptions import ApplicationError
 
+# Why common read-only fields cannot be written; a serializer adds its own in `read_only_reasons`.
+READ_ONLY_REASONS = {
+    "id": "the server assigns it",
+    "created_at": "the server sets it",
+    "updated_at": "the server sets it",
+}
+
+
+class StrictSerializerMixin:
+    """Refuse fields the resource does not have, and fields it has but computes itself.
+
+    A misspelt field, or a computed one such as `progress`, is a 400 naming it rather than silently
+    ignored. `read_only_reasons` maps a read-only field to why it cannot be written. The schema marks
+    request bodies of these serializers with `additionalProperties: false` (`common.schema`).
+    """
+
+    refuses_unknown_fields = True
+    read_only_reasons: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for key in sorted(map(str, data)):
+                field = self.fields.get(key)
+                if field is None:
+                    errors[key] = ["Unknown field."]
+                elif field.read_only:
+                    errors[key] = [self.read_only_message(key)]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def read_only_message(self, name: str) -> str:
+        reason = self.read_only_reasons.get(name) or READ_ONLY_REASONS.get(name)
+        return f"{name} is read-only: {reason}." if reason else f"{name} is read-only."
+
 
 class Pagination(pagination.PageNumberPagination):
+    """Page numbers; a page size that is not a whole number from 1 to 500 is a 400, never ignored."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= self.max_page_size):
+            message = f"A whole number from 1 to {self.max_page_size}."
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        # `next` and `previous` are always present (null on the last and first page).
+        answer["required"] = ["count", "next", "previous", "results"]
+        return answer
+
+
+class ErrorRowSerializer(serializers.Serializer):
+    """One bad row of a bulk request."""
+
+    index = serializers.IntegerField(help_text="The row's position in the request, from 0.")
+    field = serializers.CharField()
+    message = serializers.CharField()
 
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer."""
 
+    # Present in validation errors only (`fields`), and in bulk requests' row errors only (`rows`).
+    optional_response_fields = ("fields", "rows")
+
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Each bad field or query parameter and its reasons (validation errors only).",
+    )
+    rows = ErrorRowSerializer(
+        many=True, required=False, help_text="Every bad row of a bulk request (measurements)."
+    )
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        super().__init__(
+            f"The request body is larger than {megabytes:g} MB. Send it in smaller parts; "
+            "measurements, for instance, in several smaller batches."
+        )
 
 
 def _flatten(detail) -> dict:
@@ -58,6 +150,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(fields)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_fields(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -1,12 +1,34 @@
 """The single router of the REST API, mounted at /api/v1/."""
 
+from django.template import engines
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.routers import DefaultRouter
 
 from common.api import api_not_found
 from kpis.api import views as kpis_api
 from okrs.api import views as okrs_api
+
+# drf-spectacular's Redoc page loads web fonts from Google; this one keeps its script (served from
+# drf-spectacular-sidecar's static files) and uses the browser's fonts, so nothing comes from outside.
+REDOC_PAGE = """{% extends "drf_spectacular/redoc.html" %}
+{% block head %}
+<title>{{ title|default:"Redoc" }}</title>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body { margin: 0; padding: 0; }</style>
+{% endblock head %}"""
+
+
+class LocalRedocRenderer(TemplateHTMLRenderer):
+    def resolve_template(self, template_names):
+        return engines["django"].from_string(REDOC_PAGE)
+
+
+class LocalRedocView(SpectacularRedocView):
+    renderer_classes = [LocalRedocRenderer]
+
 
 router = DefaultRouter()
 router.register("teams", okrs_api.TeamViewSet, basename="team")
@@ -24,7 +46,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/", LocalRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Last: every other URL under /api/v1/ is a JSON 404 in the one error shape.
     re_path(r"^", api_not_found),
 ]

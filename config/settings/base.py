@@ -136,6 +136,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.ApiTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": env("API_THROTTLE_RATE", default="1200/hour")},
+    # JSON in and out only: no form or multipart bodies, no browsable API (the docs are Swagger UI).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -146,6 +149,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
+# Request bodies above this size are answered 413 in the JSON error shape (common.api). A batch of
+# 10,000 measurements (the most one request takes) with keys and notes at their longest is about 8 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rumbo API",
     "DESCRIPTION": "OKRs and KPIs for Revenue Operations teams.",
@@ -154,7 +160,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response shapes apart: computed fields only in responses, where every field is
+    # required (always present); request bodies refuse unknown fields (common.schema).
     "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+    # No online validator badge: the docs pages load nothing from outside this server.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "CycleStateEnum": "okrs.choices.CycleState",
         "ObjectiveStateEnum": "okrs.choices.ObjectiveState",

@@ -6,7 +6,7 @@ from decimal import Decimal
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 
 from accounts.api import OrganizationViewSet
@@ -16,11 +16,12 @@ from kpis.api.serializers import (
     IngestAnswerSerializer,
     KpiSerializer,
     KpiValueSerializer,
-    MeasurementBatchSerializer,
     MeasurementSerializer,
+    MeasurementUploadSerializer,
 )
 from kpis.choices import Cadence, Family, MeasurementSource
 from kpis.models import Kpi, KpiValue, Measurement
+from okrs.api.filters import TimeFilter
 
 
 class KpiFilter(django_filters.FilterSet):
@@ -36,8 +37,12 @@ class KpiFilter(django_filters.FilterSet):
 
 class KpiValueFilter(django_filters.FilterSet):
     kpi = django_filters.CharFilter(field_name="kpi__code", help_text="A KPI code.")
-    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
-    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
+    since = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", label="Periods starting on or after this day"
+    )
+    until = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label="Periods starting on or before this day"
+    )
 
     class Meta:
         model = KpiValue
@@ -46,8 +51,8 @@ class KpiValueFilter(django_filters.FilterSet):
 
 class MeasurementFilter(django_filters.FilterSet):
     kpi = django_filters.CharFilter(field_name="kpi__code", help_text="A KPI code.")
-    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+    since = TimeFilter(field_name="timestamp", lookup_expr="gte", label="At or after this time (ISO 8601)")
+    until = TimeFilter(field_name="timestamp", lookup_expr="lt", label="Before this time (ISO 8601)")
 
     class Meta:
         model = Measurement
@@ -84,6 +89,7 @@ class KpiValueViewSet(OrganizationViewSet, mixins.ListModelMixin):
     serializer_class = KpiValueSerializer
     filterset_class = KpiValueFilter
     ordering_fields = ["period_start"]
+    search_fields = ["kpi__code", "kpi__name"]
 
     def get_queryset(self):
         return selectors.kpi_value_list(organization=self.organization)
@@ -114,13 +120,14 @@ class MeasurementViewSet(OrganizationViewSet, mixins.ListModelMixin):
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
     ordering_fields = ["timestamp", "received_at"]
+    search_fields = ["kpi__code", "idempotency_key", "note"]
     parser_classes = [DecimalJSONParser]
 
     def get_queryset(self):
         return selectors.measurement_list(organization=self.organization)
 
     @extend_schema(
-        request=MeasurementBatchSerializer,
+        request=MeasurementUploadSerializer,
         responses={
             201: IngestAnswerSerializer,
             400: OpenApiResponse(
@@ -133,7 +140,7 @@ class MeasurementViewSet(OrganizationViewSet, mixins.ListModelMixin):
     )
     def create(self, request, *args, **kwargs):
         """Send `{"measurements": [...]}`, a list, or one object. A replay answers as the first time."""
-        rows = _rows(request.data)
+        rows = [_hashable_code(row) for row in _rows(request.data)]
         try:
             services.measurements_ingest(
                 organization=self.organization, rows=rows, source=MeasurementSource.API
@@ -147,9 +154,29 @@ class MeasurementViewSet(OrganizationViewSet, mixins.ListModelMixin):
 
 def _rows(data) -> list:
     if isinstance(data, dict) and "measurements" in data:
+        unknown = sorted(set(data) - {"measurements"})
+        if unknown:
+            raise ValidationError({key: ["Unknown field."] for key in unknown})
         data = data["measurements"]
     elif isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise ParseError('Send a JSON object, a list of them, or {"measurements": [...]}.')
     return data
+
+
+class _NotText:
+    """Stands for a KPI code sent as a JSON object or list, which cannot be looked up in a set of codes;
+    the service answers it as any code that is not text ("Must be text.")."""
+
+    def __str__(self):
+        return "(not text)"
+
+
+NOT_TEXT = _NotText()
+
+
+def _hashable_code(row):
+    if isinstance(row, dict) and isinstance(row.get("kpi"), dict | list):
+        return {**row, "kpi": NOT_TEXT}
+    return row

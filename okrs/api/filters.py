@@ -1,7 +1,7 @@
 """Query-string filters of the OKR resources (django-filter). Ids are bounded integers, so a huge or
 malformed id is a 400 naming the parameter, never a database error."""
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import django_filters
 from django import forms
@@ -25,13 +25,32 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+# The UTC offsets of the world's time zones; ISO 8601 allows up to ±23:59, which no place uses.
+MIN_OFFSET = timedelta(hours=-12)
+MAX_OFFSET = timedelta(hours=14)
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 class BoundedIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 time that must also exist in UTC (year 9999 at -12:00 does not), given in UTC."""
+    """An ISO 8601 time with a real UTC offset that must also exist in UTC (year 9999 at -12:00 does
+    not), given in UTC."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if value is None:
             return None
+        offset = value.utcoffset()
+        if offset is not None and not MIN_OFFSET <= offset <= MAX_OFFSET:
+            raise forms.ValidationError(
+                "The UTC offset %(offset)s is out of range: offsets go from -12:00 to +14:00.",
+                code="offset",
+                params={"offset": _offset_text(offset)},
+            )
         # In UTC, because PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
         try:
             return value.astimezone(UTC)

@@ -1,27 +1,26 @@
 """Shapes of the OKR resources in the API. Computed fields are read-only; writes go through services."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import ScopedPrimaryKeyRelatedField
 from accounts.models import Team
+from common.api import StrictSerializerMixin
 from kpis.models import Kpi
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
 User = get_user_model()
 TIMESTAMPS = ["created_at", "updated_at"]
-
-
-class StrictSerializerMixin:
-    """Refuse fields the resource does not have, so that a misspelt field is a 400 rather than ignored."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(str(key) for key in set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
-        return super().to_internal_value(data)
+COMPUTED = "computed by the progress rules from check-ins, weights and the cycle's dates"
+COMPUTED_REASONS = {
+    "progress": COMPUTED,
+    "expected_progress": COMPUTED,
+    "attainment": COMPUTED,
+    "status": COMPUTED,
+    "last_check_in_at": "it is the time of the latest check-in",
+}
 
 
 def members(organization):
@@ -53,6 +52,8 @@ def key_results(organization):
 
 
 class TeamSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A team of your organization; teams nest through `parent`."""
+
     parent = ScopedPrimaryKeyRelatedField(scope=teams, allow_null=True, required=False)
     lead = ScopedPrimaryKeyRelatedField(scope=members, allow_null=True, required=False)
 
@@ -63,6 +64,8 @@ class TeamSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
 
 class CycleSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A planning period (a quarter, say) with its state."""
+
     class Meta:
         model = Cycle
         fields = ["id", "name", "start", "end", "state", *TIMESTAMPS]
@@ -70,6 +73,8 @@ class CycleSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
 
 class PrioritySerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A company priority that objectives align to."""
+
     owner = ScopedPrimaryKeyRelatedField(scope=members, allow_null=True, required=False)
 
     class Meta:
@@ -82,6 +87,8 @@ OBJECTIVE_COMPUTED = ["progress", "expected_progress", "status", "last_check_in_
 
 
 class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """An objective; `progress`, `expected_progress` and `status` are computed."""
+
     cycle = ScopedPrimaryKeyRelatedField(scope=cycles)
     owner = ScopedPrimaryKeyRelatedField(scope=members)
     team = ScopedPrimaryKeyRelatedField(scope=teams, allow_null=True, required=False)
@@ -100,6 +107,11 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         ]
         read_only_fields = [*OBJECTIVE_COMPUTED, *TIMESTAMPS]
 
+    read_only_reasons = {
+        **COMPUTED_REASONS,
+        "key_results": "add key results at /api/v1/key-results/ with this objective's id",
+    }
+
 
 KEY_RESULT_COMPUTED = [
     "current_value",
@@ -114,6 +126,8 @@ KEY_RESULT_COMPUTED = [
 
 
 class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A key result; its value changes only through check-ins, and the rest of its figures are computed."""
+
     objective = ScopedPrimaryKeyRelatedField(scope=objectives)
     owner = ScopedPrimaryKeyRelatedField(scope=members)
     due_date = serializers.DateField(
@@ -137,6 +151,13 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         ]
         read_only_fields = [*KEY_RESULT_COMPUTED, *TIMESTAMPS]
 
+    read_only_reasons = {
+        **COMPUTED_REASONS,
+        "current_value": "it changes only through check-ins (POST /api/v1/check-ins/)",
+        "score": "the key result is scored when its cycle closes, and then adjusted only with a reason",
+        "score_reason": "it is the reason given with a score adjustment",
+    }
+
     def validate_objective(self, objective):
         if self.instance is not None and objective.pk != self.instance.objective_id:
             raise serializers.ValidationError("A key result cannot move to another objective.")
@@ -144,6 +165,8 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
 
 class CheckInSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A reported value of a key result, with the reporter's confidence."""
+
     key_result = ScopedPrimaryKeyRelatedField(scope=key_results)
     checked_in_at = serializers.DateTimeField(
         required=False, help_text="When the value was observed; defaults to now."
@@ -165,11 +188,19 @@ class CheckInSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["source", "previous_value", "author", "created_at"]
 
+    read_only_reasons = {
+        "source": "check-ins sent through the API are recorded with source api",
+        "previous_value": "it is the key result's value before this check-in",
+        "author": "it is the user the token or session belongs to",
+    }
+
 
 # The alignment tree: read-only, nested, built from rows already loaded by one selector call.
 
 
 class AlignmentKeyResultSerializer(serializers.ModelSerializer):
+    """A key result in the alignment tree."""
+
     class Meta:
         model = KeyResult
         fields = [
@@ -190,6 +221,8 @@ class AlignmentKeyResultSerializer(serializers.ModelSerializer):
 
 
 class AlignmentObjectiveSerializer(serializers.ModelSerializer):
+    """An objective in the alignment tree, with its key results and child objectives."""
+
     key_results = AlignmentKeyResultSerializer(many=True, read_only=True)
     children = serializers.SerializerMethodField()
 
@@ -210,12 +243,21 @@ class AlignmentObjectiveSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/AlignmentObjective"},
+            "description": "Child objectives, each in this same shape.",
+        }
+    )
     def get_children(self, objective) -> list[dict]:
         # The children were attached by the selector from rows already loaded: no query here.
         return AlignmentObjectiveSerializer(objective.tree_children, many=True, context=self.context).data
 
 
 class AlignmentPrioritySerializer(serializers.Serializer):
+    """A priority with its roll-up and the objectives aligned to it."""
+
     id = serializers.IntegerField()
     title = serializers.CharField()
     order = serializers.IntegerField()
@@ -226,6 +268,8 @@ class AlignmentPrioritySerializer(serializers.Serializer):
 
 
 class AlignmentCycleSerializer(serializers.ModelSerializer):
+    """The cycle of an alignment tree."""
+
     class Meta:
         model = Cycle
         fields = ["id", "name", "start", "end", "state"]
@@ -233,6 +277,8 @@ class AlignmentCycleSerializer(serializers.ModelSerializer):
 
 
 class AlignmentSerializer(serializers.Serializer):
+    """The alignment tree of one cycle."""
+
     cycle = AlignmentCycleSerializer()
     priorities = AlignmentPrioritySerializer(many=True)
     unaligned = AlignmentObjectiveSerializer(

@@ -212,7 +212,11 @@ class AlignmentViewSet(OrganizationViewSet):
         ],
         responses=AlignmentResponseSerializer,
     )
+    def query_parameters(self) -> set[str]:
+        return set(AlignmentQuerySerializer().fields)
+
     def list(self, request):
+        self.refuse_empty_parameters()
         query = AlignmentQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         cycles = selectors.cycle_list(organization=self.organization)

@@ -244,17 +244,22 @@ def test_delete(as_admin, admin_a, resource):
     assert not resource.model.objects.filter(pk=obj.pk).exists()
 
 
-def test_computed_fields_are_read_only(as_editor, tree_a):
+def test_computed_fields_are_refused_by_name_and_nothing_changes(as_editor, tree_a):
     key_result = tree_a["key_result"]
     response = as_editor.patch(
         f"/api/v1/key-results/{key_result.pk}/",
-        {"progress": "1.0000", "status": "achieved", "current_value": "100"},
+        {"title": "Renamed", "progress": "1.0000", "status": "achieved", "current_value": "100"},
         format="json",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) == {"progress", "status", "current_value"}
+    assert fields["current_value"] == [
+        "current_value is read-only: it changes only through check-ins (POST /api/v1/check-ins/)."
+    ]
+    assert fields["status"][0].startswith("status is read-only: computed by the progress rules")
     key_result.refresh_from_db()
-    assert key_result.status != "achieved" and key_result.current_value == Decimal(0)
-    assert response.json()["current_value"] == "0.0000"
+    assert key_result.title != "Renamed" and key_result.current_value == Decimal(0)
 
 
 def test_key_result_cannot_move_to_another_objective(as_editor, tree_a):

@@ -31,8 +31,10 @@ def test_every_operation_documents_the_error_statuses(schema):
 
 def test_error_shape_is_documented(schema):
     error = schema["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "detail", "fields"}
+    assert set(error["properties"]) == {"code", "detail", "fields", "rows"}
     assert error["required"] == ["code", "detail"]
+    assert error["properties"]["rows"]["items"] == {"$ref": "#/components/schemas/ErrorRow"}
+    assert schema["components"]["schemas"]["ErrorRow"]["required"] == ["index", "field", "message"]
 
 
 def test_bearer_tokens_are_documented(schema):
