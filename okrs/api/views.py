@@ -202,6 +202,9 @@ class AlignmentViewSet(OrganizationViewSet):
     filter_backends = []
     serializer_class = AlignmentResponseSerializer
 
+    def query_parameters(self) -> set[str]:
+        return set(AlignmentQuerySerializer().fields)
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -212,9 +215,6 @@ class AlignmentViewSet(OrganizationViewSet):
         ],
         responses=AlignmentResponseSerializer,
     )
-    def query_parameters(self) -> set[str]:
-        return set(AlignmentQuerySerializer().fields)
-
     def list(self, request):
         self.refuse_empty_parameters()
         query = AlignmentQuerySerializer(data=request.query_params)

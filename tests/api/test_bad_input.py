@@ -96,6 +96,7 @@ def test_every_documented_query_parameter_given_empty_is_400_naming_it(as_viewer
     parameters = _list_parameters(as_viewer)
     assert ("/api/v1/objectives/", "updated_since") in parameters
     assert ("/api/v1/measurements/", "search") in parameters
+    assert ("/api/v1/alignment/", "cycle") in parameters
     assert len(parameters) > 60
     for url, parameter in parameters:
         response = as_viewer.get(f"{url}?{parameter}=")

@@ -247,3 +247,26 @@ def test_ingestion_runs_constant_queries(as_admin, deals, rows, django_assert_nu
     with django_assert_num_queries(8 if connection.vendor == "postgresql" else 6):
         assert post(as_admin, MEASUREMENTS, body).status_code == 201
     assert Measurement.objects.count() == rows
+
+
+def test_search_finds_values_and_measurements_by_kpi_code_or_name(as_admin, deals):
+    deals["closed"].name = "Deals closed in the quarter"
+    deals["closed"].save()
+    for kpi in (deals["won"], deals["closed"]):
+        KpiValue.objects.create(kpi=kpi, period_start=date(2026, 1, 1), value=1)
+    rows = [
+        {"kpi": "deals_won", "timestamp": "2026-01-02", "value": 1, "note": "from the CRM"},
+        {"kpi": "deals_closed", "timestamp": "2026-01-02", "value": 2, "idempotency_key": "sheet-7"},
+    ]
+    assert post(as_admin, MEASUREMENTS, rows).status_code == 201
+    values = as_admin.get(VALUES, {"search": "quarter"}).json()["results"]
+    assert [row["kpi"] for row in values] == ["deals_closed"]
+    assert [row["kpi"] for row in as_admin.get(MEASUREMENTS, {"search": "deals_won"}).json()["results"]] == [
+        "deals_won"
+    ]
+    assert [row["kpi"] for row in as_admin.get(MEASUREMENTS, {"search": "crm"}).json()["results"]] == [
+        "deals_won"
+    ]
+    assert [row["kpi"] for row in as_admin.get(MEASUREMENTS, {"search": "sheet-7"}).json()["results"]] == [
+        "deals_closed"
+    ]
