@@ -1,5 +1,7 @@
 """Shapes of the OKR resources in the API. Computed fields are read-only; writes go through services."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,6 +10,7 @@ from accounts.api import ScopedPrimaryKeyRelatedField
 from accounts.models import Team
 from common.api import StrictSerializerMixin
 from kpis.models import Kpi
+from okrs.choices import ScoreColour
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
@@ -83,7 +86,7 @@ class PrioritySerializer(StrictSerializerMixin, serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-OBJECTIVE_COMPUTED = ["progress", "expected_progress", "status", "last_check_in_at"]
+OBJECTIVE_COMPUTED = ["progress", "expected_progress", "status", "last_check_in_at", "score", "closed_at"]
 
 
 class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
@@ -95,6 +98,12 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     priority = ScopedPrimaryKeyRelatedField(scope=priorities, allow_null=True, required=False)
     parent = ScopedPrimaryKeyRelatedField(scope=objectives, allow_null=True, required=False)
     key_results = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    expected_score = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        read_only=True,
+        help_text="What the objective is expected to score: 1.00 when committed, 0.70 when aspirational.",
+    )
 
     class Meta:
         model = Objective
@@ -103,6 +112,7 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             *OBJECTIVE_EDITABLE,
             "key_results",
             *OBJECTIVE_COMPUTED,
+            "expected_score",
             *TIMESTAMPS,
         ]
         read_only_fields = [*OBJECTIVE_COMPUTED, *TIMESTAMPS]
@@ -110,6 +120,9 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     read_only_reasons = {
         **COMPUTED_REASONS,
         "key_results": "add key results at /api/v1/key-results/ with this objective's id",
+        "score": "it is the weighted mean of its key results' scores once it closes",
+        "closed_at": "it is set when the objective closes (by its state or its cycle's close action)",
+        "expected_score": "it follows from the objective's type",
     }
 
 
@@ -122,6 +135,7 @@ KEY_RESULT_COMPUTED = [
     "last_check_in_at",
     "score",
     "score_reason",
+    "score_colour",
 ]
 
 
@@ -138,6 +152,12 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         allow_null=True,
         required=False,
         help_text="A KPI of the organization this key result follows; its value then comes from the KPI.",
+    )
+    score_colour = serializers.ChoiceField(
+        choices=ScoreColour.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The score's colour: red below 0.4, yellow below 0.7, green from 0.7; null while unscored.",
     )
 
     class Meta:
@@ -156,6 +176,7 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         "current_value": "it changes only through check-ins (POST /api/v1/check-ins/)",
         "score": "the key result is scored when its cycle closes, and then adjusted only with a reason",
         "score_reason": "it is the reason given with a score adjustment",
+        "score_colour": "it follows from the score",
     }
 
     def validate_objective(self, objective):
@@ -284,3 +305,86 @@ class AlignmentSerializer(serializers.Serializer):
     unaligned = AlignmentObjectiveSerializer(
         many=True, help_text="Objectives of the cycle with neither a priority nor a parent objective."
     )
+
+
+# The lifecycle verbs: closing a cycle from its preview, reopening an objective, adjusting a score.
+
+
+class ReopenSerializer(StrictSerializerMixin, serializers.Serializer):
+    """Why a closed objective is reopened; the reason is kept in its state history."""
+
+    reason = serializers.CharField(max_length=2000, help_text="Why the objective is reopened (required).")
+
+
+class ScoreAdjustSerializer(StrictSerializerMixin, serializers.Serializer):
+    """A closed key result's new score, with the reason it differs from the progress."""
+
+    score = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        help_text="0.00 to 1.00, at most two decimals.",
+    )
+    reason = serializers.CharField(max_length=2000, help_text="Why the score differs from the progress.")
+
+
+def _preview_score(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True, allow_null=True, **kwargs)
+
+
+def _preview_colour(**kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=ScoreColour.choices, read_only=True, allow_null=True, **kwargs)
+
+
+class ClosePreviewKeyResultSerializer(serializers.ModelSerializer):
+    """A key result with the score closing the cycle now would give it (its current score if closed)."""
+
+    score = _preview_score(source="preview_score", help_text="Null when its objective is not scored.")
+    score_colour = _preview_colour(source="preview_colour")
+
+    class Meta:
+        model = KeyResult
+        fields = ["id", "title", "owner", "weight", "progress", "score", "score_colour"]
+        read_only_fields = fields
+
+
+class ClosePreviewObjectiveSerializer(serializers.ModelSerializer):
+    """An objective with the score closing the cycle now would give it."""
+
+    closes = serializers.BooleanField(
+        read_only=True, help_text="True for an active objective: it closes with the cycle and is scored."
+    )
+    expected_score = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
+    score = _preview_score(
+        source="preview_score",
+        help_text="The weighted mean of its key results' scores; an already closed objective keeps its "
+        "score; null for a draft, one in review or one without key results.",
+    )
+    score_colour = _preview_colour(source="preview_colour")
+    key_results = ClosePreviewKeyResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "title",
+            "team",
+            "owner",
+            "type",
+            "state",
+            "closes",
+            "progress",
+            "expected_score",
+            "score",
+            "score_colour",
+            "key_results",
+        ]
+        read_only_fields = fields
+
+
+class ClosePreviewSerializer(serializers.Serializer):
+    """Every objective and key result of a cycle with the score closing it now would give."""
+
+    cycle = CycleSerializer(read_only=True)
+    objectives = ClosePreviewObjectiveSerializer(many=True, read_only=True)

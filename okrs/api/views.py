@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
@@ -14,10 +15,13 @@ from okrs.api import filters
 from okrs.api.serializers import (
     AlignmentSerializer,
     CheckInSerializer,
+    ClosePreviewSerializer,
     CycleSerializer,
     KeyResultSerializer,
     ObjectiveSerializer,
     PrioritySerializer,
+    ReopenSerializer,
+    ScoreAdjustSerializer,
     TeamSerializer,
 )
 from okrs.choices import CheckInSource
@@ -84,8 +88,20 @@ class CycleViewSet(OrganizationViewSet, *CRUD):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the cycle: active objectives close and every key result is scored by its progress."""
-        cycle = services.cycle_close(cycle=self.get_object())
+        cycle = services.cycle_close(cycle=self.get_object(), user=request.user)
         return Response(CycleSerializer(cycle, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=ClosePreviewSerializer)
+    @action(detail=True, methods=["get"], url_path="close-preview", pagination_class=None, filter_backends=[])
+    def close_preview(self, request, pk=None):
+        """Every objective and key result of the cycle with the score closing it now would give.
+
+        Key results of active objectives: their progress rounded half up to two decimals; objectives: the
+        weighted mean of those scores. A closed cycle's preview shows the scores it has.
+        """
+        cycle = self.get_object()
+        preview = {"cycle": cycle, "objectives": selectors.cycle_close_preview(cycle=cycle)}
+        return Response(ClosePreviewSerializer(preview, context=self.get_serializer_context()).data)
 
 
 class PriorityViewSet(OrganizationViewSet, *CRUD):
@@ -130,11 +146,24 @@ class ObjectiveViewSet(OrganizationViewSet, *CRUD):
 
     def perform_update(self, serializer):
         serializer.instance = services.objective_update(
-            objective=serializer.instance, **serializer.validated_data
+            objective=serializer.instance, user=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
         services.objective_delete(objective=instance)
+
+    @extend_schema(request=ReopenSerializer, responses=ObjectiveSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a closed objective (closed → active): organization admins only, with a reason, kept."""
+        objective = self.get_object()
+        if not self.membership.is_admin:
+            raise PermissionDenied("Only organization admins can reopen a closed objective.")
+        body = ReopenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        objective = services.objective_reopen(objective=objective, user=request.user, **body.validated_data)
+        objective = self.get_queryset().get(pk=objective.pk)
+        return Response(ObjectiveSerializer(objective, context=self.get_serializer_context()).data)
 
 
 class KeyResultViewSet(OrganizationViewSet, *CRUD):
@@ -165,6 +194,20 @@ class KeyResultViewSet(OrganizationViewSet, *CRUD):
 
     def perform_destroy(self, instance):
         services.key_result_delete(key_result=instance)
+
+    @extend_schema(request=ScoreAdjustSerializer, responses=KeyResultSerializer)
+    @action(detail=True, methods=["post"])
+    def score(self, request, pk=None):
+        """The owner adjusts a closed key result's score, with a reason; its objective's score follows."""
+        key_result = self.get_object()
+        if key_result.owner_id != request.user.pk:
+            raise PermissionDenied("Only the key result's owner can adjust its score.")
+        body = ScoreAdjustSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        key_result = services.key_result_score_set(
+            key_result=key_result, user=request.user, **body.validated_data
+        )
+        return Response(KeyResultSerializer(key_result, context=self.get_serializer_context()).data)
 
 
 class CheckInViewSet(
