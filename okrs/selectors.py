@@ -48,23 +48,27 @@ def check_in_list(*, organization: Organization) -> QuerySet[CheckIn]:
 def alignment_tree(*, organization: Organization, cycle: Cycle) -> dict:
     """Priority → objectives → child objectives → key results for one cycle, in four queries.
 
-    Each objective gets `tree_children`; objectives with a parent in the cycle sit under it, the
-    others under their priority, and those with neither are `unaligned`.
+    Every objective is listed in the section of the priority it serves (or in `unaligned`), so that a
+    priority's list holds exactly the objectives its roll-up counts (plus drafts and objectives in
+    review, which do not count). An objective heads its section unless an ancestor already listed there
+    serves the same priority. Each objective's `tree_children` holds all its child objectives in the
+    cycle: a child serving another priority appears under its parent and in its own section.
     """
     from okrs.models import RollUp
 
     objectives = list(objective_list(organization=organization, cycle=cycle).order_by("position", "pk"))
     by_id = {objective.pk: objective for objective in objectives}
-    roots = []
     for objective in objectives:
         objective.tree_children = []
     for objective in objectives:
         parent = by_id.get(objective.parent_id)
-        (parent.tree_children if parent is not None else roots).append(objective)
+        if parent is not None and objective.pk not in _ancestor_ids(parent, by_id):
+            parent.tree_children.append(objective)
+    heads = [objective for objective in objectives if not _listed_under_an_ancestor(objective, by_id)]
     rollups = {r.priority_id: r for r in RollUp.objects.filter(cycle=cycle, priority__isnull=False)}
     priorities = []
     for priority in priority_list(organization=organization):
-        aligned = [objective for objective in roots if objective.priority_id == priority.pk]
+        aligned = [objective for objective in heads if objective.priority_id == priority.pk]
         if not (aligned or priority.active):
             continue
         rollup = rollups.get(priority.pk)
@@ -79,8 +83,28 @@ def alignment_tree(*, organization: Organization, cycle: Cycle) -> dict:
                 "objectives": aligned,
             }
         )
-    unaligned = [objective for objective in roots if objective.priority_id is None]
+    unaligned = [objective for objective in heads if objective.priority_id is None]
     return {"cycle": cycle, "priorities": priorities, "unaligned": unaligned}
+
+
+def _ancestor_ids(objective: Objective, by_id: dict) -> set[int]:
+    """The objective and its ancestors in the cycle (a guard against a loop that old rows might hold)."""
+    seen = set()
+    while objective is not None and objective.pk not in seen:
+        seen.add(objective.pk)
+        objective = by_id.get(objective.parent_id)
+    return seen
+
+
+def _listed_under_an_ancestor(objective: Objective, by_id: dict) -> bool:
+    """Whether an ancestor in the cycle serves the same priority (so this one is drawn beneath it)."""
+    ancestor, seen = by_id.get(objective.parent_id), {objective.pk}
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.priority_id == objective.priority_id:
+            return True
+        seen.add(ancestor.pk)
+        ancestor = by_id.get(ancestor.parent_id)
+    return False
 
 
 # Closing a cycle and its scores ------------------------------------------------------------------

@@ -83,7 +83,8 @@ def test_alignment_tree_shape(as_viewer, tree_a, tree_b):
     [child] = objective["children"]
     assert child["id"] == tree_a["child"].pk
     assert [kr["id"] for kr in child["key_results"]] == [tree_a["child_key_result"].pk]
-    assert [o["id"] for o in body["unaligned"]] == [unaligned.pk]
+    # The child serves no priority: it is drawn under its parent and listed as unaligned too.
+    assert [o["id"] for o in body["unaligned"]] == [tree_a["child"].pk, unaligned.pk]
 
 
 def test_alignment_defaults_to_the_current_cycle(as_viewer, tree_a):
