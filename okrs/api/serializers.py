@@ -254,6 +254,8 @@ class AlignmentObjectiveSerializer(serializers.ModelSerializer):
             "title",
             "owner",
             "team",
+            "priority",
+            "parent",
             "state",
             "progress",
             "expected_progress",
