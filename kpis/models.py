@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
@@ -6,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
-from kpis import querysets
+from kpis import querysets, rules
 from kpis.choices import (
     Aggregation,
     Cadence,
@@ -155,7 +157,13 @@ class KpiValue(models.Model):
     value = models.DecimalField(_("value"), **PERIOD_VALUE, null=True, blank=True)
     measurement_count = models.PositiveIntegerField(_("measurements"), default=0)
     status = models.CharField(_("status"), max_length=8, choices=KpiStatus.choices, default=KpiStatus.NONE)
+    on_target = models.BooleanField(_("on or better than target"), null=True, blank=True)
+    # The period had not ended (in the organization's time zone) when it was computed; its previous value
+    # is then the earlier period's value over the same span, which ends at `compared_until`.
+    in_progress = models.BooleanField(_("in progress"), default=False)
     previous_value = models.DecimalField(_("previous value"), **PERIOD_VALUE, null=True, blank=True)
+    previous_period_start = models.DateField(_("previous period start"), null=True, blank=True)
+    compared_until = models.DateTimeField(_("compared until"), null=True, blank=True)
     change = models.DecimalField(_("change"), **PERIOD_VALUE, null=True, blank=True)
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
 
@@ -165,9 +173,41 @@ class KpiValue(models.Model):
         verbose_name = _("KPI value")
         ordering = ["kpi", "period_start"]
         constraints = [models.UniqueConstraint("kpi", "period_start", name="kpi_value_one_per_period")]
+        indexes = [
+            # Each run looks up the periods still marked in progress, a few rows among many.
+            models.Index(fields=["kpi"], condition=Q(in_progress=True), name="kpi_value_in_progress"),
+        ]
 
     def __str__(self):
         return f"{self.kpi_id} {self.period_start}: {self.value}"
+
+    @property
+    def period_last_day(self):
+        return rules.period_end(self.period_start, self.kpi.cadence) - timedelta(days=1)
+
+    @property
+    def previous_period_last_day(self):
+        if self.previous_period_start is None:
+            return None
+        return rules.period_end(self.previous_period_start, self.kpi.cadence) - timedelta(days=1)
+
+    @property
+    def comparison(self) -> str | None:
+        """What the previous value covers: the earlier period's "same_span" as this period in progress,
+        or the whole "previous_period"; None without a previous value."""
+        if self.previous_value is None:
+            return None
+        return "same_span" if self.in_progress else "previous_period"
+
+    @property
+    def status_label(self) -> str:
+        """The status in words, e.g. "Below target, within tolerance"."""
+        return rules.kpi_status_label(
+            status=self.status,
+            on_target=self.on_target,
+            direction=self.kpi.direction,
+            has_warning=self.kpi.warning_threshold is not None,
+        )
 
 
 class KpiRun(models.Model):

@@ -1,9 +1,12 @@
-"""Pure rules of the KPI domain: status against thresholds, and aggregates of period values."""
+"""Pure rules of the KPI domain: status against thresholds, periods, and aggregates of period values."""
 
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from kpis.choices import Aggregation, Direction, KpiStatus
+from django.utils.translation import gettext as _
+
+from kpis.choices import Aggregation, Cadence, Direction, KpiStatus
 
 
 def kpi_status(
@@ -29,6 +32,76 @@ def kpi_status(
     if good is None or sign * (value - good) >= 0:
         return KpiStatus.GREEN
     return KpiStatus.AMBER
+
+
+def kpi_on_target(*, value: Decimal | None, direction: str, target: Decimal | None) -> bool | None:
+    """Whether a value is at or better than the target; None without a value or a target.
+
+    The recomputation applies the same rule in SQL (kpis.services.recompute.ON_TARGET_SQL).
+    """
+    if value is None or target is None:
+        return None
+    sign = 1 if direction == Direction.HIGHER_IS_BETTER else -1
+    return sign * (value - target) >= 0
+
+
+def kpi_status_label(*, status: str, on_target: bool | None, direction: str, has_warning: bool) -> str:
+    """What a status means for this value, in words: where it stands against the target first.
+
+    Green splits in two when a target is set: "on or above target", or "below target, within
+    tolerance" (between the target and the warning threshold). Amber and red name the threshold passed.
+    """
+    higher = direction == Direction.HIGHER_IS_BETTER
+    if status == KpiStatus.GREEN:
+        if on_target is True:
+            return _("On or above target") if higher else _("On or below target")
+        if on_target is False:
+            return _("Below target, within tolerance") if higher else _("Above target, within tolerance")
+        if has_warning:
+            return (
+                _("At or above the warning threshold") if higher else _("At or below the warning threshold")
+            )
+        return _("At or above the critical threshold") if higher else _("At or below the critical threshold")
+    if status == KpiStatus.AMBER:
+        if has_warning:
+            return (
+                _("Amber: below the warning threshold") if higher else _("Amber: above the warning threshold")
+            )
+        return _("Amber: below target") if higher else _("Amber: above target")
+    if status == KpiStatus.RED:
+        return _("Red: below the critical threshold") if higher else _("Red: above the critical threshold")
+    return _("No status")
+
+
+def period_end(start: date, cadence: str) -> date:
+    """The first day after the period of `cadence` that starts on `start` (periods are local dates)."""
+    if cadence == Cadence.DAILY:
+        return start + timedelta(days=1)
+    if cadence == Cadence.WEEKLY:
+        return start + timedelta(days=7)
+    months = 3 if cadence == Cadence.QUARTERLY else 1
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def period_start(day: date, cadence: str) -> date:
+    """The first day of the period of `cadence` that contains `day` (weeks start on Monday)."""
+    if cadence == Cadence.DAILY:
+        return day
+    if cadence == Cadence.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    if cadence == Cadence.MONTHLY:
+        return day.replace(day=1)
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def same_span_end(*, start: date, latest: datetime, previous_start: date) -> datetime:
+    """The end (inclusive, local wall-clock time) of the span of an earlier period that matches the span
+    of a period in progress: as far from `previous_start` as `latest` (the current period's latest
+    measurement, local and naive) is from `start`. The caller stops it at the earlier period's end."""
+    return datetime.combine(previous_start, datetime.min.time()) + (
+        latest - datetime.combine(start, datetime.min.time())
+    )
 
 
 def threshold_errors(*, direction: str, warning: Decimal | None, critical: Decimal | None) -> dict:

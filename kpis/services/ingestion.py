@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -337,7 +338,10 @@ def measurements_ingest(
 
 
 def measurements_store(*, organization: Organization, rows: list[CleanRow], source: str) -> IngestResult:
-    """Insert validated rows (callers hold a transaction); replays are skipped, conflicts raise."""
+    """Insert validated rows (callers hold a transaction); replays are skipped, conflicts raise.
+
+    Once the transaction commits, new rows start a recomputation of the organization within seconds.
+    """
     _lock_shared(organization.pk)
     received_at = timezone.now()
     created = replayed = 0
@@ -349,7 +353,18 @@ def measurements_store(*, organization: Organization, rows: list[CleanRow], sour
             batch_created, batch_replayed = _store_portable(organization.pk, batch, source, received_at)
         created += batch_created
         replayed += batch_replayed
+    if created:
+        # After the commit, never inside the transaction: the worker must find the rows. A failure
+        # there is logged and leaves the answer alone (robust); the periodic run catches up.
+        transaction.on_commit(partial(_schedule_refresh, organization.pk), robust=True)
     return IngestResult(received=len(rows), created=created, replayed=replayed)
+
+
+def _schedule_refresh(organization_id: int) -> None:
+    # Imported when needed: kpis.tasks imports these services.
+    from kpis.tasks import kpi_refresh_schedule
+
+    kpi_refresh_schedule(organization_id)
 
 
 def _lock_shared(organization_id: int) -> None:

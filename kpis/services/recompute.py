@@ -9,8 +9,12 @@ One run for one organization:
 3. aggregates those periods in the database with one INSERT … SELECT … GROUP BY … ON CONFLICT DO
    UPDATE statement per batch, status included, periods truncated in the organization's time zone;
 4. evaluates formula KPIs that depend on what changed, in dependency order (a bulk upsert);
-5. sets each touched KPI's previous value and change with one window-function UPDATE;
-6. logs the run (KpiRun). Everything from 2 to 5 is one transaction: a run killed half-way leaves the
+5. sets each touched KPI's previous value and change with one UPDATE: the latest earlier period that
+   has a value, empty periods skipped;
+6. marks the periods that have not ended yet as in progress and compares each with the same span of
+   the earlier period (kpis.services.recompute._periods_in_progress); periods that ended since the last
+   run are compared with the whole earlier period from then on;
+7. logs the run (KpiRun). Everything from 2 to 6 is one transaction: a run killed half-way leaves the
    previous figures and watermark in place, and the next run redoes the work.
 """
 
@@ -21,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +35,7 @@ from common.locks import cache_lock
 from kpis import formulas, rules
 from kpis.choices import CADENCE_TRUNC, RunState
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
+from kpis.services.comparison import periods_in_progress_compare
 from kpis.services.ingestion import INGEST_LOCK_CLASS
 
 logger = logging.getLogger(__name__)
@@ -95,6 +101,15 @@ STATUS_SQL = """
         ELSE 'amber'
     END"""
 
+# The rule of kpis.rules.kpi_on_target, in SQL, like STATUS_SQL.
+ON_TARGET_SQL = """
+    CASE
+        WHEN a.value IS NULL OR a.target IS NULL THEN NULL
+        WHEN (a.direction = 'higher' AND a.value >= a.target)
+            OR (a.direction <> 'higher' AND a.value <= a.target) THEN true
+        ELSE false
+    END"""
+
 
 def aggregate_upsert_sql(
     *,
@@ -114,10 +129,11 @@ def aggregate_upsert_sql(
     # are recomputed, corrected afterwards by _previous_values for KPIs recomputed in part.
     sql = f"""
         INSERT INTO {VALUE} (
-            kpi_id, period_start, value, measurement_count, status, previous_value, change, computed_at
+            kpi_id, period_start, value, measurement_count, status, on_target, in_progress,
+            previous_value, previous_period_start, change, computed_at
         )
-        SELECT a.kpi_id, a.period_start, a.value, a.n, {STATUS_SQL},
-            LAG(a.value) OVER w, a.value - LAG(a.value) OVER w, %s
+        SELECT a.kpi_id, a.period_start, a.value, a.n, {STATUS_SQL}, {ON_TARGET_SQL}, false,
+            LAG(a.value) OVER w, LAG(a.period_start) OVER w, a.value - LAG(a.value) OVER w, %s
         FROM (
             -- Grouped by the KPI's primary key, its thresholds come along without a second join, and
             -- the groups leave in (KPI, period) order, which the window needs.
@@ -132,7 +148,8 @@ def aggregate_upsert_sql(
         WINDOW w AS (PARTITION BY a.kpi_id ORDER BY a.period_start)
         ON CONFLICT (kpi_id, period_start) DO UPDATE SET
             value = excluded.value, measurement_count = excluded.measurement_count,
-            status = excluded.status, previous_value = excluded.previous_value,
+            status = excluded.status, on_target = excluded.on_target,
+            previous_value = excluded.previous_value, previous_period_start = excluded.previous_period_start,
             change = excluded.change, computed_at = excluded.computed_at
     """
     return sql, [computed_at, *period_params, organization_id, *where_params, *keep_params]
@@ -157,7 +174,7 @@ def kpi_recompute(*, organization_id: int, full: bool = False, now: datetime | N
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return None
-    with cache_lock(f"kpis.recompute:{organization_id}") as acquired:
+    with cache_lock(_lock_name(organization_id)) as acquired:
         if not acquired:
             logger.info("KPI recomputation of organization %s is already running; skipped.", organization_id)
             now = timezone.now()
@@ -165,6 +182,16 @@ def kpi_recompute(*, organization_id: int, full: bool = False, now: datetime | N
                 organization=organization, state=RunState.SKIPPED, started_at=now, finished_at=now
             )
         return _run(organization, full=full, now=now or timezone.now())
+
+
+def _lock_name(organization_id: int) -> str:
+    return f"kpis.recompute:{organization_id}"
+
+
+def kpi_recompute_running(*, organization_id: int) -> bool:
+    """Whether a recomputation of the organization holds its lock right now."""
+    # common.locks.cache_lock keeps its token under "lock:<name>".
+    return cache.get(f"lock:{_lock_name(organization_id)}") is not None
 
 
 def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
@@ -256,9 +283,19 @@ def _recompute(organization, *, run, full, low, high, now) -> _Work:
             work.periods += _incremental(organization, work, tzname=tzname, low=low, high=high, now=now)
     work.periods += _formulas(organization, work, full=full, now=now)
     _previous_values(organization, work, full=full)
+    _periods_in_progress(organization, work, full=full, now=now)
     # Compare and set: a definition changed while this run was going is redone by the next one.
     Kpi.objects.filter(pk__in=changed, recompute_requested_at__lte=now).update(recompute_requested_at=None)
     return work
+
+
+def _periods_in_progress(organization, work: _Work, *, full: bool, now: datetime) -> None:
+    """Compare the touched KPIs' periods in progress with the same span of the period before, and
+    the periods that ended since the last run with the whole period before."""
+    kpi_ids = None if full else set(work.touched) | work.everything
+    periods_in_progress_compare(
+        organization, kpi_ids=kpi_ids, now=now, aggregate_sql=AGGREGATE_SQL.format(last=_last_sql())
+    )
 
 
 def _execute(sql: str, params: list) -> int:
@@ -390,7 +427,7 @@ def _formulas(organization, work: _Work, *, full: bool, now) -> int:
         periods = wanted[code]
         if periods is None:
             periods = set().union(*(values[ref.pk].keys() for ref in references)) if references else set()
-        previous = None
+        previous = None  # the latest earlier period with a value, as (start, value)
         for start in sorted(periods):
             value = formulas.evaluate(
                 parsed[code], {ref.code: values[ref.pk].get(start) for ref in references}
@@ -398,7 +435,8 @@ def _formulas(organization, work: _Work, *, full: bool, now) -> int:
             value = _fit(value)
             values[kpi.pk][start] = value
             results.append(_formula_value(kpi, start, value, previous, now))
-            previous = value
+            if value is not None:
+                previous = (start, value)
         if wanted[code] is None:
             work.everything.add(kpi.pk)
         else:
@@ -407,7 +445,16 @@ def _formulas(organization, work: _Work, *, full: bool, now) -> int:
         results,
         update_conflicts=True,
         unique_fields=["kpi", "period_start"],
-        update_fields=["value", "measurement_count", "status", "previous_value", "change", "computed_at"],
+        update_fields=[
+            "value",
+            "measurement_count",
+            "status",
+            "on_target",
+            "previous_value",
+            "previous_period_start",
+            "change",
+            "computed_at",
+        ],
         batch_size=1000,
     )
     return len(results)
@@ -421,9 +468,10 @@ def _fit(value):
     return value if abs(value) < Decimal(10) ** 24 else None
 
 
-def _formula_value(kpi: Kpi, start: date, value, previous, now) -> KpiValue:
-    """A formula's period value; `previous` (the period before in this evaluation) is exact when every
-    period is evaluated, and corrected by _previous_values otherwise."""
+def _formula_value(kpi: Kpi, start: date, value, previous: tuple | None, now) -> KpiValue:
+    """A formula's period value. `previous`, the latest earlier period with a value in this evaluation
+    as (start, value), is exact when every period is evaluated, and corrected by _previous_values
+    otherwise."""
     status = rules.kpi_status(
         value=value,
         direction=kpi.direction,
@@ -431,15 +479,18 @@ def _formula_value(kpi: Kpi, start: date, value, previous, now) -> KpiValue:
         warning=kpi.warning_threshold,
         critical=kpi.critical_threshold,
     )
-    known = value is not None and previous is not None
+    previous_start, previous_value = previous if previous is not None else (None, None)
+    known = value is not None and previous_value is not None
     return KpiValue(
         kpi=kpi,
         period_start=start,
         value=value,
         measurement_count=0,
         status=status,
-        previous_value=previous,
-        change=value - previous if known else None,
+        on_target=rules.kpi_on_target(value=value, direction=kpi.direction, target=kpi.target),
+        previous_value=previous_value,
+        previous_period_start=previous_start,
+        change=value - previous_value if known else None,
         computed_at=now,
     )
 
@@ -448,7 +499,8 @@ def _previous_values(organization, work: _Work, *, full: bool) -> None:
     """Correct previous value and change of the KPIs recomputed in part (one UPDATE).
 
     Only periods from each KPI's earliest touched period on can have a different previous period;
-    each looks up the period before it through the (kpi, period_start) unique index.
+    each looks up the latest earlier period that has a value through the (kpi, period_start) unique
+    index. Periods in progress are compared afterwards, by _periods_in_progress.
     """
     if full or not work.touched:
         return
@@ -460,22 +512,23 @@ def _previous_values(organization, work: _Work, *, full: bool) -> None:
     )
     if not scope:
         return
-    before = f"""(
-            SELECT p.value, {VALUE}.value - p.value FROM {VALUE} p
-            WHERE p.kpi_id = {VALUE}.kpi_id AND p.period_start < {VALUE}.period_start
-            ORDER BY p.period_start DESC LIMIT 1
-        )"""
+    earlier = f"""
+            FROM {VALUE} p
+            WHERE p.kpi_id = {VALUE}.kpi_id AND p.period_start < {VALUE}.period_start AND p.value IS NOT NULL
+            ORDER BY p.period_start DESC LIMIT 1"""
+    # No earlier period with a value: the subquery has no row, and the three columns become NULL.
+    before = f"(SELECT p.value, {VALUE}.value - p.value, p.period_start {earlier})"
     unchanged = ""
     if _postgresql():
         # Rows whose figures stay the same are not rewritten.
-        previous = f"""(
-            SELECT p.value FROM {VALUE} p
-            WHERE p.kpi_id = {VALUE}.kpi_id AND p.period_start < {VALUE}.period_start
-            ORDER BY p.period_start DESC LIMIT 1
-        )"""
+        previous, previous_start = f"(SELECT p.value {earlier})", f"(SELECT p.period_start {earlier})"
         unchanged = (
-            f"AND (previous_value IS DISTINCT FROM {previous} OR change IS DISTINCT FROM value - {previous})"
+            f"AND (previous_value IS DISTINCT FROM {previous} OR change IS DISTINCT FROM value - {previous}"
+            f" OR previous_period_start IS DISTINCT FROM {previous_start})"
         )
-    sql = f"UPDATE {VALUE} SET (previous_value, change) = {before} WHERE ({scope}) {unchanged}"
+    sql = (
+        f"UPDATE {VALUE} SET (previous_value, change, previous_period_start) = {before} "
+        f"WHERE ({scope}) {unchanged}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [])
