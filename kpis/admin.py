@@ -1,59 +1,29 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from common.admin import OrganizationScopedAdmin
+from common.admin import OrganizationScopedAdmin, ServiceAdmin, ServiceModelForm
 from kpis import services, views
 from kpis.choices import MeasurementSource
 from kpis.forms import AdminMeasurementImportForm
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
+from kpis.services import definitions
 from okrs.models import Objective, Priority
 
 
-class KpiAdminForm(forms.ModelForm):
+class KpiAdminForm(ServiceModelForm):
     class Meta:
         model = Kpi
-        fields = [
-            "organization",
-            "code",
-            "name",
-            "family",
-            "description",
-            "active",
-            "unit",
-            "direction",
-            "cadence",
-            "aggregation",
-            "formula",
-            "target",
-            "warning_threshold",
-            "critical_threshold",
-            "baseline",
-            "benchmark",
-            "owner",
-            "team",
-            "priorities",
-            "objectives",
-        ]
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.instance.organization_id is None or self.errors:
-            return
-        try:
-            services.kpi_validate(kpi=self.instance)
-        except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages_)
+        fields = ["organization", *definitions.EDITABLE, "priorities", "objectives"]
 
 
 @admin.register(Kpi)
-class KpiAdmin(OrganizationScopedAdmin):
+class KpiAdmin(ServiceAdmin):
+    """KPI definitions through kpis.services, as on the KPI pages and the API. A KPI is archived (Active
+    off), not deleted: deleting would drop its measurement history and unlink its key results."""
+
     form = KpiAdminForm
     list_display = [
         "code",
@@ -88,10 +58,17 @@ class KpiAdmin(OrganizationScopedAdmin):
             kwargs["queryset"] = Objective.objects.filter(cycle__organization=organization)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        # The next recomputation redoes every period of a KPI whose definition changed.
-        obj.recompute_requested_at = timezone.now()
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["organization"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_create(self, request, form, fields):
+        return services.kpi_create(**fields)
+
+    def service_update(self, request, obj, fields):
+        return services.kpi_update(kpi=obj, **fields)
 
 
 class ReadOnlyAdmin(OrganizationScopedAdmin):
