@@ -10,8 +10,22 @@ from common.api import api_not_found
 from kpis.api import views as kpis_api
 from okrs.api import views as okrs_api
 
-# drf-spectacular's Redoc page loads web fonts from Google; this one keeps its script (served from
-# drf-spectacular-sidecar's static files) and uses the browser's fonts, so nothing comes from outside.
+# The docs pages may load only this server's files. drf-spectacular's Redoc page links web fonts from
+# Google, so this one keeps its script (drf-spectacular-sidecar's static files) and uses the browser's
+# fonts; Redoc's bundle also shows a logo from its makers' site, which the policy below blocks (the
+# page then shows the text link alone). The policy holds both pages to this server whatever a future
+# bundle adds.
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+    ]
+)
 REDOC_PAGE = """{% extends "drf_spectacular/redoc.html" %}
 {% block head %}
 <title>{{ title|default:"Redoc" }}</title>
@@ -26,8 +40,19 @@ class LocalRedocRenderer(TemplateHTMLRenderer):
         return engines["django"].from_string(REDOC_PAGE)
 
 
-class LocalRedocView(SpectacularRedocView):
+class LocalDocsMixin:
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        return response
+
+
+class LocalRedocView(LocalDocsMixin, SpectacularRedocView):
     renderer_classes = [LocalRedocRenderer]
+
+
+class LocalSwaggerView(LocalDocsMixin, SpectacularSwaggerView):
+    pass
 
 
 router = DefaultRouter()
@@ -45,7 +70,7 @@ router.register("measurements", kpis_api.MeasurementViewSet, basename="measureme
 urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", LocalSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", LocalRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Last: every other URL under /api/v1/ is a JSON 404 in the one error shape.
     re_path(r"^", api_not_found),
