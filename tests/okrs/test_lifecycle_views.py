@@ -506,3 +506,36 @@ def test_only_the_owner_adjusts_a_score(client, quarter, admin_a, who, status, r
     assert client.get(url).status_code == status
     assert client.post(url, {"score": "1", "reason": "Mine now"}).status_code == status
     assert KeyResult.objects.get(pk=key_result.pk).score == D("0.13")
+
+
+# The summary chart (pure) -----------------------------------------------------------------------------
+
+
+def test_quarter_scores_chart_draws_means_beside_their_expectations():
+    from okrs.charts import quarter_scores
+
+    figure = quarter_scores(
+        title="Mean objective score by team, Q4 (final)",
+        teams=["Marketing", "Sales"],
+        committed=[D("1.00"), D("0.32")],
+        aspirational=[None, D("0.55")],
+        committed_expected=D(1),
+        aspirational_expected=D("0.7"),
+    )
+    bars = [trace for trace in figure["data"] if trace["type"] == "bar"]
+    lines = [trace for trace in figure["data"] if trace["type"] == "scatter"]
+    assert [bar["name"] for bar in bars] == ["Committed: mean score", "Aspirational: mean score"]
+    assert bars[0]["y"] == [1.0, 0.32] and bars[1]["y"] == [None, 0.55]
+    assert bars[1]["text"] == [None, "0.55"]
+    assert [(line["name"], line["y"]) for line in lines] == [
+        ("Committed: expected 1.0", [1.0, 1.0]),
+        ("Aspirational: expected 0.7", [0.7, 0.7]),
+    ]
+    assert [(band["y0"], band["y1"]) for band in figure["layout"]["shapes"]] == [
+        (0.0, 0.4),
+        (0.4, 0.7),
+        (0.7, 1.0),
+    ]
+    assert figure["layout"]["title"]["text"] == "Mean objective score by team, Q4 (final)"
+    assert figure["layout"]["yaxis"]["title"]["text"] == "Mean score (0.0–1.0)"
+    json.dumps(figure)  # embeddable with json_script: plain numbers and strings only
