@@ -326,6 +326,24 @@ def test_objective_page_has_the_lifecycle_section(client, quarter, editor_a):
     assert "Committed objectives are expected to score 1.0" in html
 
 
+@pytest.mark.parametrize("extra", [0, 6])
+def test_panel_runs_a_fixed_number_of_queries(
+    client, quarter, admin_a, editor_a, extra, django_assert_num_queries
+):
+    for _ in range(extra):
+        KeyResultFactory(objective=quarter.lagging, owner=editor_a.user)
+    services.objective_update(objective=quarter.lagging, user=editor_a.user, state=ObjectiveState.CLOSED)
+    for _ in range(extra // 2):
+        services.objective_reopen(objective=quarter.lagging, user=admin_a.user, reason="Again")
+        services.objective_update(objective=quarter.lagging, user=editor_a.user, state=ObjectiveState.CLOSED)
+    client.force_login(editor_a.user)
+    # session, user, membership, objective, key results, state changes
+    with django_assert_num_queries(6):
+        html = _panel(client, quarter.lagging).content.decode()
+    assert html.count("Adjust score") == 2 + extra
+    assert html.count("Active → Closed") == 1 + extra // 2
+
+
 def test_panel_offers_the_allowed_next_states(client, quarter, editor_a):
     client.force_login(editor_a.user)
     response = _panel(client, quarter.draft, **{"HX-Request": "true"})
