@@ -401,8 +401,24 @@ def _with_latest(kpis) -> list[Kpi]:
 
 
 def kpi_list(*, organization: Organization, periods: int = SPARKLINE_PERIODS) -> QuerySet[Kpi]:
-    """Active KPIs by family (kpis.selectors.kpi_list) with their recent period values."""
-    return _with_recent_values(kpi_selectors.kpi_list(organization=organization).active(), periods)
+    """Active KPIs by family (kpis.selectors.kpi_list) with their recent period values and when the
+    figures were last computed (`figures_updated_at`)."""
+    kpis = kpi_selectors.kpi_list(organization=organization).active()
+    kpis = kpi_selectors.with_figures_updated_at(kpis, organization=organization)
+    return _with_recent_values(kpis, periods)
+
+
+class KpiFigures(list):
+    """KPIs (or groups of them) as a list, with `updated_at`: when their figures were last computed."""
+
+    def __init__(self, items=(), *, updated_at: datetime | None = None):
+        super().__init__(items)
+        self.updated_at = updated_at
+
+
+def _updated_at(kpis: list[Kpi]) -> datetime | None:
+    """The same for every KPI of the list (see kpi_list)."""
+    return kpis[0].figures_updated_at if kpis else None
 
 
 @dataclass
@@ -412,15 +428,19 @@ class FamilyGroup:
     kpis: list[Kpi]
 
 
-def kpi_scorecard(*, organization: Organization) -> list[FamilyGroup]:
+def kpi_scorecard(*, organization: Organization) -> KpiFigures:
     """Every active KPI grouped by family, each with `latest` (its newest period value or None)."""
     labels = dict(Family.choices)
     groups: dict[str, FamilyGroup] = {}
-    for kpi in _with_latest(kpi_list(organization=organization)):
+    kpis = _with_latest(kpi_list(organization=organization))
+    for kpi in kpis:
         group = groups.setdefault(kpi.family, FamilyGroup(kpi.family, labels.get(kpi.family, kpi.family), []))
         group.kpis.append(kpi)
     order = list(labels)
-    return sorted(groups.values(), key=lambda g: order.index(g.family) if g.family in order else len(order))
+    ordered = sorted(
+        groups.values(), key=lambda g: order.index(g.family) if g.family in order else len(order)
+    )
+    return KpiFigures(ordered, updated_at=_updated_at(kpis))
 
 
 @dataclass
@@ -428,6 +448,7 @@ class KpiStrip:
     counts: list[tuple[str, str, int]]
     kpis: list[Kpi]
     total: int
+    updated_at: datetime | None = None
 
 
 def kpi_strip(*, organization: Organization, size: int = STRIP_SIZE) -> KpiStrip:
@@ -438,11 +459,17 @@ def kpi_strip(*, organization: Organization, size: int = STRIP_SIZE) -> KpiStrip
         (value, label, statuses.count(value)) for value, label in KpiStatus.choices if value in statuses
     ]
     ranked = sorted(range(len(kpis)), key=lambda i: (KPI_STATUS_ORDER.get(statuses[i], 9), i))
-    return KpiStrip(counts=counts, kpis=[kpis[i] for i in ranked[:size]], total=len(kpis))
+    return KpiStrip(
+        counts=counts,
+        kpis=[kpis[i] for i in ranked[:size]],
+        total=len(kpis),
+        updated_at=_updated_at(kpis),
+    )
 
 
-def team_kpis(*, team: Team) -> list[Kpi]:
-    return _with_latest(kpi_list(organization=team.organization_id, periods=1).filter(team=team))
+def team_kpis(*, team: Team) -> KpiFigures:
+    kpis = _with_latest(kpi_list(organization=team.organization_id, periods=1).filter(team=team))
+    return KpiFigures(kpis, updated_at=_updated_at(kpis))
 
 
 @dataclass
@@ -453,11 +480,16 @@ class KpiDetail:
     key_results: list[KeyResult]
     measurements: list[Measurement]
     runs: list[KpiRun]
+    updated_at: datetime | None = None
 
 
 def kpi_get(*, organization: Organization, pk: int) -> Kpi | None:
-    """One KPI of the organization with the priorities and objectives it serves, or None."""
-    return kpi_selectors.kpi_list(organization=organization).filter(pk=pk).first()
+    """One KPI of the organization with the priorities and objectives it serves, and when the
+    figures were last computed (`figures_updated_at`), or None."""
+    kpis = kpi_selectors.with_figures_updated_at(
+        kpi_selectors.kpi_list(organization=organization), organization=organization
+    )
+    return kpis.filter(pk=pk).first()
 
 
 def kpi_detail(*, kpi: Kpi, periods: int = KPI_CHART_PERIODS) -> KpiDetail:
@@ -482,4 +514,5 @@ def kpi_detail(*, kpi: Kpi, periods: int = KPI_CHART_PERIODS) -> KpiDetail:
         key_results=key_results,
         measurements=measurements,
         runs=runs,
+        updated_at=getattr(kpi, "figures_updated_at", None),
     )

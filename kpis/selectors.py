@@ -1,10 +1,11 @@
 """Reads of the KPI domain, shaped once for pages, the API and dashboards."""
 
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from accounts.models import Organization
+from kpis.choices import RunState
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
 
 
@@ -46,3 +47,22 @@ def measurement_list(*, organization: Organization | None) -> QuerySet[Measureme
 
 def kpi_run_list(*, organization: Organization | None) -> QuerySet[KpiRun]:
     return KpiRun.objects.filter(organization=organization).order_by("-started_at", "-pk")
+
+
+def _successful_runs(organization: Organization | None) -> QuerySet[KpiRun]:
+    """Finished successful runs, latest first."""
+    return KpiRun.objects.filter(
+        organization=organization, state=RunState.SUCCEEDED, finished_at__isnull=False
+    ).order_by("-finished_at")
+
+
+def kpi_figures_updated_at(*, organization: Organization | None) -> datetime | None:
+    """When the organization's KPI figures were last computed: the end of its latest successful run."""
+    return _successful_runs(organization).values_list("finished_at", flat=True).first()
+
+
+def with_figures_updated_at(kpis: QuerySet[Kpi], *, organization: Organization | None) -> QuerySet[Kpi]:
+    """Each KPI annotated with `figures_updated_at` (kpi_figures_updated_at), in the same query: the
+    subquery does not refer to the row, so the database evaluates it once."""
+    latest = _successful_runs(organization).values("finished_at")[:1]
+    return kpis.annotate(figures_updated_at=Subquery(latest))
