@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin
 
-from common.admin import OrganizationScopedAdmin
+from common.admin import OrganizationScopedAdmin, ServiceAdmin, ServiceModelForm
+from webhooks import services
 from webhooks.choices import WebhookEvent
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
-class WebhookEndpointForm(forms.ModelForm):
+class WebhookEndpointForm(ServiceModelForm):
     url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
 
@@ -16,13 +17,26 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(OrganizationScopedAdmin):
+class WebhookEndpointAdmin(ServiceAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "organization", "active", "description", "created_at"]
     list_filter = ["active", "organization"]
     list_select_related = ["organization"]
     search_fields = ["url", "description"]
     autocomplete_fields = ["organization"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["organization"]
+
+    def service_create(self, request, form, fields):
+        return services.webhook_endpoint_create(**fields)
+
+    def service_update(self, request, obj, fields):
+        fields.pop("organization", None)
+        return services.webhook_endpoint_update(endpoint=obj, **fields)
+
+    def service_delete(self, request, obj):
+        services.webhook_endpoint_delete(endpoint=obj)
 
 
 @admin.register(WebhookDelivery)

@@ -10,12 +10,14 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from webhooks.choices import DeliveryState
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
+WEBHOOK_ENDPOINT_EDITABLE = ["url", "secret", "events", "description", "active"]
 SIGNATURE_HEADER = "X-Rumbo-Signature"
 TIMESTAMP_HEADER = "X-Rumbo-Timestamp"
 
@@ -124,3 +126,28 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
         return error.code, f"HTTP {error.code}"
     except (urllib.error.URLError, OSError, ValueError) as error:
         return None, str(getattr(error, "reason", error))[:500]
+
+
+@transaction.atomic
+def webhook_endpoint_create(*, organization, **fields) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(organization=organization, **fields)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+    for name, value in fields.items():
+        if name not in WEBHOOK_ENDPOINT_EDITABLE:
+            raise TypeError(f"{name} is not an editable field of a webhook endpoint")
+        setattr(endpoint, name, value)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Delete an endpoint and its delivery log."""
+    endpoint.delete()
