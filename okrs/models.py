@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
-from okrs import querysets, rules
+from okrs import lifecycle, querysets, rules
 from okrs.choices import (
     CheckInSource,
     CycleState,
@@ -187,6 +187,15 @@ class Objective(BaseModel):
                 ) % {"parent": self.parent.title}
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_read_only(self) -> bool:
+        """Closed, or in a closed cycle: no edits, no new key results, no check-ins."""
+        return self.state == ObjectiveState.CLOSED or self.cycle.is_closed
+
+    @property
+    def takes_check_ins(self) -> bool:
+        return self.state in lifecycle.CHECK_IN_STATES and not self.cycle.is_closed
 
     @property
     def expected_score(self) -> Decimal:

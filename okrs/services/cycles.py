@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from common.exceptions import ApplicationError
 from okrs.choices import CycleState, ObjectiveState
 from okrs.models import Cycle, KeyResult, Objective, ObjectiveStateChange
-from okrs.services.guards import cycle_lock
+from okrs.services.guards import cycle_lock, ensure_admin
 from okrs.services.progress import progress_refresh
 from webhooks import events as webhook_events
 
@@ -22,6 +22,8 @@ def cycle_close(*, cycle: Cycle, user=None) -> Cycle:
     now on the cycle is read-only; only owners' score adjustments remain possible.
     """
     cycle = cycle_lock(cycle.pk)
+    if user is not None:
+        ensure_admin(user, organization_id=cycle.organization_id, action=_("close a cycle"))
     if cycle.is_closed:
         raise ApplicationError(_("This cycle is already closed."))
     now = timezone.now()
