@@ -12,6 +12,22 @@ from okrs.choices import ObjectiveState, ObjectiveType, ScoreColour
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveStateChange, Priority
 
 
+def owner_choices(*, organization: Organization) -> QuerySet:
+    """People who may own objectives and key results: the organization's editors and admins."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.choices import Role
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organization=organization, memberships__role__in=[Role.ADMIN, Role.EDITOR]
+        )
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
 def cycle_list(*, organization: Organization) -> QuerySet[Cycle]:
     return Cycle.objects.for_organization(organization)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
-from dashboards.selectors import owner_list, team_list
+from dashboards.selectors import team_list
 from kpis import selectors as kpi_selectors
 from okrs import selectors, services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm, add_service_errors
@@ -76,7 +76,7 @@ def _objective_form(request, *, data=None, instance=None, initial=None) -> Objec
         instance=instance,
         initial=initial,
         cycles=selectors.cycle_list(organization=organization),
-        owners=owner_list(organization=organization),
+        owners=selectors.owner_choices(organization=organization),
         teams=team_list(organization=organization),
         priorities=selectors.priority_list(organization=organization),
         parents=parents.order_by("cycle__start", "title"),
@@ -130,7 +130,7 @@ def objective_update(request, pk):
 @write_required
 def key_result_create(request, pk):
     objective = get_object_or_404(selectors.objective_list(organization=request.organization), pk=pk)
-    owners = owner_list(organization=request.organization)
+    owners = selectors.owner_choices(organization=request.organization)
     if request.method == "POST":
         form = KeyResultForm(
             request.POST, owners=owners, kpis=kpi_selectors.kpi_list(organization=request.organization)
@@ -158,7 +158,7 @@ def key_result_create(request, pk):
 @write_required
 def key_result_update(request, pk):
     key_result = get_object_or_404(selectors.key_result_list(organization=request.organization), pk=pk)
-    owners = owner_list(organization=request.organization)
+    owners = selectors.owner_choices(organization=request.organization)
     if request.method == "POST":
         form = KeyResultForm(
             request.POST,
