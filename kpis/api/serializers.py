@@ -50,6 +50,12 @@ class KpiValueSerializer(serializers.ModelSerializer):
             "previous_value",
             "change",
             "computed_at",
+            "on_target",
+            "status_label",
+            "in_progress",
+            "comparison",
+            "previous_period_start",
+            "compared_until",
         ]
 
 

@@ -325,3 +325,28 @@ def test_comparing_periods_in_progress_runs_constant_queries(madrid, kpi_count):
     # The same number of queries whatever the number of KPIs: the incremental run's, plus the KPIs'
     # formulas, the latest measurements and the span aggregates of the periods in progress, and one update.
     assert len(queries) == 25 + (connection.vendor == "postgresql")
+
+
+def test_the_api_gives_each_period_value_its_comparison_and_status_in_words(
+    api_client, admin_a, madrid, revenue
+):
+    revenue.target, revenue.warning_threshold = Decimal(3000), Decimal(2000)
+    revenue.save()
+    measure(
+        revenue,
+        daily(date(2026, 10, 1), date(2026, 10, 31), 100) + daily(date(2026, 11, 1), date(2026, 11, 23), 100),
+    )
+    run(madrid)
+    api_client.force_authenticate(admin_a.user)
+    body = api_client.get("/api/v1/kpi-values/", {"kpi": "revenue"}).json()
+    october, november = body["results"]
+    assert {key: november[key] for key in list(november)[-6:]} == {
+        "on_target": False,
+        "status_label": "Below target, within tolerance",
+        "in_progress": True,
+        "comparison": "same_span",
+        "previous_period_start": "2026-10-01",
+        "compared_until": "2026-10-23T10:00:00Z",
+    }
+    assert (november["previous_value"], november["change"]) == ("2300.000000", "0.000000")
+    assert (october["in_progress"], october["comparison"], october["compared_until"]) == (False, None, None)
