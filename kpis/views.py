@@ -39,7 +39,7 @@ def import_csv(request, *, organization, file, source: str) -> tuple[object | No
 def success_message(result) -> str:
     return _(
         "%(created)d measurements stored, %(replayed)d already present. "
-        "KPI values update at the next recomputation (every few minutes)."
+        "KPI values and the key results that follow them update within seconds."
     ) % {"created": result.created, "replayed": result.replayed}
 
 
