@@ -15,3 +15,10 @@ class TeamKind(models.TextChoices):
     FINANCE = "finance", _("Finance")
     REVOPS = "revops", _("RevOps")
     OTHER = "other", _("Other")
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")

@@ -6,4 +6,5 @@ def membership(request):
         "organization": getattr(request, "organization", None),
         "can_write": bool(membership and membership.can_write),
         "is_org_admin": bool(membership and membership.is_admin),
+        "can_switch_organization": bool(membership and getattr(membership, "organization_count", 1) > 1),
     }

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role, TeamKind
+from accounts.choices import InvitationState, Role, TeamKind
 from common.models import BaseModel
 
 
@@ -143,6 +144,9 @@ class MembershipQuerySet(models.QuerySet):
     def for_organization(self, organization):
         return self.filter(organization=organization)
 
+    def active(self):
+        return self.filter(active=True)
+
 
 class Membership(BaseModel):
     """A person's place in an organization: their role and their teams."""
@@ -151,6 +155,11 @@ class Membership(BaseModel):
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     teams = models.ManyToManyField(Team, blank=True, related_name="memberships", verbose_name=_("teams"))
+    # A member who leaves is deactivated, never deleted, so that history keeps their name; an inactive
+    # membership gives no access to its organization.
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive members can no longer sign in to this organization.")
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -168,6 +177,75 @@ class Membership(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def pending(self):
+        """Neither accepted nor revoked; a pending invitation may still have expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(BaseModel):
+    """An email address asked to join an organization with a role and teams, through a single-use link."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="invitations", verbose_name=_("teams"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    # Part of the signed link; a new key (on resend) makes every earlier link of this invitation void.
+    key = models.CharField(max_length=43, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organization",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+                violation_error_message=_(
+                    "This address already has a pending invitation: resend it instead."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization} ({self.get_role_display()})"
+
+    def state(self, now) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= now:
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
 
 
 class ApiTokenQuerySet(models.QuerySet):

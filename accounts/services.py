@@ -1,16 +1,20 @@
-"""Writes of the accounts domain: teams and personal API tokens."""
+"""Writes of the accounts domain: organizations, teams, memberships, invitations and API tokens."""
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from accounts import signals
-from accounts.choices import Role
-from accounts.models import ApiToken, Membership, Organization, Team
+from accounts import emails, selectors, signals
+from accounts.choices import InvitationState, Role
+from accounts.models import ApiToken, Invitation, Membership, Organization, Team
 from common.exceptions import ApplicationError
 
 TOKEN_PREFIX = "rumbo_"
@@ -101,14 +105,21 @@ def team_delete(*, team: Team) -> None:
 
 
 @transaction.atomic
-def organization_create(*, slug: str, **fields) -> Organization:
-    """A new organization (superusers, in the admin); people join it through memberships."""
+def organization_create(*, slug: str, admin_email: str | None = None, **fields) -> Organization:
+    """A new organization; people join it through memberships.
+
+    With `admin_email`, also its first admin: that person's account (a new one, whose username is the
+    address, or the existing one with that address) becomes an admin, and is mailed a one-time link
+    to choose a password.
+    """
     for name in fields:
         if name not in ORGANIZATION_EDITABLE:
             raise TypeError(f"{name} is not an editable field of an organization")
     organization = Organization(slug=slug, **fields)
     organization.full_clean()
     organization.save()
+    if admin_email is not None:
+        _first_admin_add(organization, admin_email)
     return organization
 
 
@@ -118,11 +129,13 @@ def organization_delete(*, organization: Organization) -> None:
     organization.delete()
 
 
-MEMBERSHIP_EDITABLE = ["role", "teams"]
+MEMBERSHIP_EDITABLE = ["role", "teams", "active"]
 
 
 @transaction.atomic
-def membership_create(*, organization: Organization, user, role: str = Role.VIEWER, teams=()) -> Membership:
+def membership_create(
+    *, organization: Organization, user, role: str = Role.VIEWER, teams=(), active: bool = True
+) -> Membership:
     """Add a person to an organization with a role and, optionally, teams of that organization."""
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise ApplicationError(
@@ -130,7 +143,7 @@ def membership_create(*, organization: Organization, user, role: str = Role.VIEW
             % {"person": user.get_full_name() or user.get_username(), "organization": organization.name},
             field="user",
         )
-    membership = Membership(organization=organization, user=user, role=role)
+    membership = Membership(organization=organization, user=user, role=role, active=active)
     membership.full_clean()
     membership.save()
     _membership_teams_set(membership, teams)
@@ -139,13 +152,19 @@ def membership_create(*, organization: Organization, user, role: str = Role.VIEW
 
 @transaction.atomic
 def membership_update(*, membership: Membership, **fields) -> Membership:
-    """Change a person's role or teams; the organization always keeps at least one admin."""
+    """Change a person's role or teams, or deactivate (`active=False`) or reactivate them.
+
+    A member is deactivated rather than deleted, so that history keeps their name. The organization
+    always keeps at least one active admin.
+    """
     for name in fields:
         if name not in MEMBERSHIP_EDITABLE:
             raise TypeError(f"{name} is not an editable field of a membership")
     teams = fields.pop("teams", None)
     if fields.get("role", Role.ADMIN) != Role.ADMIN:
         _ensure_another_admin(membership)
+    if fields.get("active", True) is False:
+        _ensure_another_admin(membership, field="active")
     for name, value in fields.items():
         setattr(membership, name, value)
     membership.full_clean()
@@ -162,18 +181,18 @@ def membership_delete(*, membership: Membership) -> None:
     membership.delete()
 
 
-def _ensure_another_admin(membership: Membership) -> None:
-    """Refuse to demote or remove the last admin of an organization (their stored role counts)."""
+def _ensure_another_admin(membership: Membership, field: str = "role") -> None:
+    """Refuse to demote, deactivate or remove an organization's last active admin (stored roles count)."""
     admins = list(
         Membership.objects.select_for_update()
-        .filter(organization_id=membership.organization_id, role=Role.ADMIN)
+        .filter(organization_id=membership.organization_id, role=Role.ADMIN, active=True)
         .values_list("pk", flat=True)
     )
     if admins == [membership.pk]:
         raise ApplicationError(
             _("%(person)s is the organization's last admin: make someone else an admin first.")
             % {"person": membership.user.get_full_name() or membership.user.get_username()},
-            field="role",
+            field=field,
         )
 
 
@@ -206,3 +225,192 @@ def api_token_update(*, token: ApiToken, **fields) -> ApiToken:
 @transaction.atomic
 def api_token_delete(*, token: ApiToken) -> None:
     token.delete()
+
+
+# People: first admins, invitations. Mail goes out once the transaction has committed, so that
+# nobody is mailed a link to something that was rolled back.
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def normalized_email(email: str) -> str:
+    """Addresses are compared and stored lower-cased, without surrounding spaces."""
+    return email.strip().lower()
+
+
+def _valid_email(email: str, field: str) -> str:
+    email = normalized_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ApplicationError(
+            _("“%(email)s” is not an email address.") % {"email": email}, field=field
+        ) from error
+    return email
+
+
+def _first_admin_add(organization: Organization, email: str):
+    email = _valid_email(email, "admin_email")
+    user = selectors.user_for_email(email=email)
+    if user is None:
+        user = get_user_model()(username=email, email=email)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    membership_create(organization=organization, user=user, role=Role.ADMIN)
+
+    def send():
+        emails.welcome_send(user=user, organization=organization, url=emails.password_set_url(user))
+
+    transaction.on_commit(send, robust=True)
+    return user
+
+
+def _invitation_mail_after_commit(invitation: Invitation) -> None:
+    """Send the invitation once committed; `sent_at` records that the mail server accepted it."""
+    key = invitation.key
+
+    def send():
+        if emails.invitation_send(invitation):
+            invitation.sent_at = timezone.now()
+            Invitation.objects.filter(pk=invitation.pk, key=key).update(sent_at=invitation.sent_at)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _teams_of(organization: Organization, teams) -> list[Team]:
+    teams = list(teams)
+    if any(team.organization_id != organization.pk for team in teams):
+        raise ApplicationError(_("Every team must belong to the organization."), field="teams")
+    return teams
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, email: str, role: str = Role.VIEWER, teams=(), invited_by=None
+) -> Invitation:
+    """Invite an address to join with a role and teams; the mail holds a single-use link valid for 7 days."""
+    email = _valid_email(email, "email")
+    teams = _teams_of(organization, teams)
+    user = selectors.user_for_email(email=email)
+    membership = Membership.objects.filter(organization=organization, user=user).first() if user else None
+    if membership is not None and membership.active:
+        raise ApplicationError(_("%(email)s is already a member.") % {"email": email}, field="email")
+    if membership is not None:
+        raise ApplicationError(
+            _("%(email)s is a deactivated member: reactivate them on the Members page instead.")
+            % {"email": email},
+            field="email",
+        )
+    if Invitation.objects.select_for_update().for_organization(organization).pending().filter(email=email):
+        raise ApplicationError(
+            _("%(email)s already has a pending invitation: resend it instead.") % {"email": email},
+            field="email",
+        )
+    invitation = Invitation(
+        organization=organization,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        key=secrets.token_urlsafe(32),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    invitation.full_clean()
+    invitation.save()
+    invitation.teams.set(teams)
+    _invitation_mail_after_commit(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Send a pending or expired invitation again with a new 7-day link; older links stop working."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("organization", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    if invitation.accepted_at is not None:
+        raise ApplicationError(_("This invitation was already accepted."))
+    if invitation.revoked_at is not None:
+        raise ApplicationError(_("This invitation was revoked: invite the person again instead."))
+    invitation.key = secrets.token_urlsafe(32)
+    invitation.expires_at = timezone.now() + INVITATION_LIFETIME
+    invitation.sent_at = None
+    invitation.save(update_fields=["key", "expires_at", "sent_at", "updated_at"])
+    _invitation_mail_after_commit(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """Revoke a pending invitation: its link stops working at once. Revoking twice keeps the first time."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ApplicationError(
+            _("This invitation was already accepted: deactivate the member instead."), field="invitation"
+        )
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+INVITATION_REFUSALS = {
+    InvitationState.ACCEPTED: _lazy("This invitation was already used. Log in with your password."),
+    InvitationState.REVOKED: _lazy(
+        "This invitation was revoked. Ask an admin of the organization for a new one."
+    ),
+    InvitationState.EXPIRED: _lazy(
+        "This invitation expired. Ask an admin of the organization to send it again."
+    ),
+}
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user=None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Membership:
+    """Join the invitation's organization with its role and teams; the link cannot be used again.
+
+    A person without an account gives a password (Django's password validators apply) and gets an
+    account whose username is the invited address. A person who has one (same username or address)
+    must be signed in as `user`.
+    """
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    state = invitation.state(timezone.now())
+    if state != InvitationState.PENDING:
+        raise ApplicationError(str(INVITATION_REFUSALS[state]))
+    existing = selectors.user_for_email(email=invitation.email)
+    if user is None:
+        if existing is not None:
+            raise ApplicationError(_("You already have an account with this address: log in to accept."))
+        user = _user_create(invitation.email, password, first_name=first_name, last_name=last_name)
+    elif existing is None or existing.pk != user.pk:
+        raise ApplicationError(
+            _("This invitation is for %(email)s: log in as that person to accept it.")
+            % {"email": invitation.email}
+        )
+    membership = membership_create(
+        organization=invitation.organization, user=user, role=invitation.role, teams=invitation.teams.all()
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+def _user_create(email: str, password: str | None, **names):
+    user = get_user_model()(username=email, email=email, **{k: v.strip() for k, v in names.items()})
+    if not password:
+        raise ApplicationError(_("Choose a password."), field="password")
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user

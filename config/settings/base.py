@@ -102,6 +102,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Outgoing mail. EMAIL_URL in django-environ's form: smtp://user:password@host:587 (smtp+tls:// for
+# STARTTLS, smtp+ssl:// for implicit TLS), or consolemail:// to print every mail on the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Rumbo <rumbo@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds to wait for the mail server, so that a server that does not answer never holds a page.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Where people reach Rumbo: links in mail sent outside a request (invitations, `create_organization`).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
