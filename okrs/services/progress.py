@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from common.locks import cache_lock
-from okrs import rules
+from okrs import rules, signals
 from okrs.choices import ROLLUP_STATES, ObjectiveState
 from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
 from webhooks import events as webhook_events
@@ -176,6 +176,7 @@ def cycle_refresh(*, cycle_id: int, now: datetime | None = None) -> RecomputeRes
     rollups, rollup_changes = _write_rollups(cycle, objectives, computation)
     changed += rollup_changes
     Cycle.objects.filter(pk=cycle.pk).update(figures_updated_at=now)
+    signals.figures_evaluated.send(sender=Cycle, cycle=cycle, objectives=objectives, now=now)
     return RecomputeResult(
         organization_id=organization.pk,
         key_results=sum(len(o.key_results.all()) for o in objectives),
