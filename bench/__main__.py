@@ -2,7 +2,8 @@
 
 make bench                                 # full size
 BENCH_SCALE=0.01 make bench                # one hundredth, a quick check
-DATABASE_URL=postgres://postgres@127.0.0.1:5432/rumbo_bench make bench
+BENCH_ONLY=freshness make bench            # some of them: kpis, pages, freshness (comma-separated)
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/rumbo_bench REDIS_URL=redis://127.0.0.1:6379/0 make bench
 """
 
 import importlib.util
@@ -24,6 +25,9 @@ from django.db import connection  # noqa: E402
 
 from config.env import VAR_DIR, env  # noqa: E402
 
+# Each is a module of this package with run(results, scale).
+BENCHMARKS = ("kpis", "pages", "freshness")
+
 
 def main() -> int:
     # Query logging would grow with every statement and slow the figures down.
@@ -34,19 +38,25 @@ def main() -> int:
         return 2
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
+    only = {name.strip() for name in env("BENCH_ONLY", default="").split(",") if name.strip()}
+    unknown = only - set(BENCHMARKS)
+    if unknown:
+        print(
+            f"BENCH_ONLY names unknown benchmarks: {', '.join(sorted(unknown))}; use {', '.join(BENCHMARKS)}."
+        )
+        return 2
     results = {"database": connection.vendor, "scale": scale}
     started = time.perf_counter()
-    from bench import kpis
-
-    kpis.run(results, scale)
-    if importlib.util.find_spec("bench.pages") is not None:
-        from bench import pages
-
-        pages.run(results, scale)
+    for name in BENCHMARKS:
+        if (not only or name in only) and importlib.util.find_spec(f"bench.{name}") is not None:
+            importlib.import_module(f"bench.{name}").run(results, scale)
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     results["total_s"] = round(time.perf_counter() - started, 2)
     VAR_DIR.mkdir(exist_ok=True)
     path = VAR_DIR / "bench.json"
+    if only and path.exists():
+        # A partial run updates its own figures and keeps the others of the last full run.
+        results = {**json.loads(path.read_text()), **results}
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(json.dumps(results, indent=2, sort_keys=True))
     print(f"Written to {path}.")

@@ -163,7 +163,9 @@ def _raw_recompute_sql(organization) -> tuple[str, list]:
     """The physical limit: the same period aggregates, one statement, nothing else."""
     if connection.vendor == "postgresql":
         sql = f"""
-            INSERT INTO {SCRATCH_VALUES} (kpi_id, period_start, value, measurement_count, status, computed_at)
+            INSERT INTO {SCRATCH_VALUES} (
+                kpi_id, period_start, value, measurement_count, status, in_progress, computed_at
+            )
             SELECT m.kpi_id,
                 CAST(CASE k.cadence
                     WHEN 'daily' THEN date_trunc('day', m.timestamp AT TIME ZONE %s)
@@ -176,7 +178,7 @@ def _raw_recompute_sql(organization) -> tuple[str, list]:
                     WHEN 'count' THEN COUNT(*)
                     WHEN 'last' THEN (ARRAY_AGG(m.value ORDER BY m.timestamp DESC, m.id DESC)
                                       FILTER (WHERE k.aggregation = 'last'))[1] END,
-                COUNT(*), 'none', now()
+                COUNT(*), 'none', false, now()
             FROM {Measurement._meta.db_table} m JOIN {Kpi._meta.db_table} k ON k.id = m.kpi_id
             WHERE k.organization_id = %s
             GROUP BY m.kpi_id, 2, k.aggregation
@@ -188,8 +190,10 @@ def _raw_recompute_sql(organization) -> tuple[str, list]:
     period, params = recompute.period_sql("m.timestamp", "k", TIME_ZONE)
     aggregate = recompute.AGGREGATE_SQL.format(last=recompute._last_sql())
     sql = f"""
-        INSERT INTO {SCRATCH_VALUES} (kpi_id, period_start, value, measurement_count, status, computed_at)
-        SELECT m.kpi_id, {period}, {aggregate}, COUNT(*), 'none', CURRENT_TIMESTAMP
+        INSERT INTO {SCRATCH_VALUES} (
+                kpi_id, period_start, value, measurement_count, status, in_progress, computed_at
+            )
+        SELECT m.kpi_id, {period}, {aggregate}, COUNT(*), 'none', false, CURRENT_TIMESTAMP
         FROM {Measurement._meta.db_table} m JOIN {Kpi._meta.db_table} k ON k.id = m.kpi_id
         WHERE k.organization_id = %s
         GROUP BY m.kpi_id, 2, k.aggregation
