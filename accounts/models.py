@@ -75,6 +75,13 @@ class Organization(BaseModel):
         validators=[MinValueValidator(1)],
         help_text=_("A key result whose last check-in is older than this is stale."),
     )
+    # Stakeholder review (okrs.services.reviews): when on, an objective in review becomes active only
+    # through its required reviewers' approvals.
+    review_required = models.BooleanField(
+        _("review required"),
+        default=False,
+        help_text=_("Objectives become active only once every required reviewer has approved them."),
+    )
 
     objects = OrganizationQuerySet.as_manager()
 

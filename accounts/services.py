@@ -28,6 +28,7 @@ ORGANIZATION_EDITABLE = [
     "on_track_margin",
     "at_risk_margin",
     "check_in_cadence_days",
+    "review_required",
 ]
 # Changing one of these changes statuses, expected progress or the periods of figures.
 ORGANIZATION_RULE_FIELDS = {"on_track_margin", "at_risk_margin", "check_in_cadence_days", "time_zone"}
