@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.routers import DefaultRouter
 
+from accounts import api_people
 from common.api import api_not_found
 from kpis.api import views as kpis_api
 from okrs.api import views as okrs_api
@@ -66,6 +67,8 @@ router.register("alignment", okrs_api.AlignmentViewSet, basename="alignment")
 router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
 router.register("kpi-values", kpis_api.KpiValueViewSet, basename="kpi-value")
 router.register("measurements", kpis_api.MeasurementViewSet, basename="measurement")
+router.register("members", api_people.MemberViewSet, basename="member")
+router.register("invitations", api_people.InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("", include(router.urls)),
