@@ -119,6 +119,7 @@ def _same(stored, wanted) -> bool:
 
 
 def _compare_same_span(organization, rows: list[_Row], zone, aggregate_sql: str) -> list[KpiValue]:
+    """Give each period in progress the earlier period's value over the same span; the values changed."""
     if not rows:
         return []
     by_code, parsed = _formula_inputs(organization, rows)
