@@ -155,6 +155,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "time_zone",
             "language",
             "currency",
+            "review_required",
         ]
         help_texts = {
             "currency": _("The three-letter ISO 4217 code of money amounts, such as USD or EUR."),

@@ -276,6 +276,16 @@ def test_changed_status_rules_go_through_the_service_that_refreshes_figures(clie
         signals.organization_rules_changed.disconnect(listener)
 
 
+def test_review_can_be_required_and_no_longer_required(client, admin_a):
+    client.force_login(admin_a.user)
+    url = reverse("accounts:organization-settings")
+    client.post(url, {**ORGANIZATION_FORM, "review_required": "on"})
+    assert Organization.objects.get(pk=admin_a.organization.pk).review_required is True
+    assert client.get(url).context["form"]["review_required"].value() is True
+    client.post(url, ORGANIZATION_FORM)
+    assert Organization.objects.get(pk=admin_a.organization.pk).review_required is False
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -291,6 +301,22 @@ def test_organization_settings_errors_are_shown(client, admin_a, change, message
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Organization.objects.get(pk=admin_a.organization.pk).at_risk_margin == Decimal("0.250")
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_settings_pages_run_a_fixed_number_of_queries(client, admin_a, size, django_assert_num_queries):
+    team = TeamFactory(organization=admin_a.organization)
+    for number in range(size):
+        MembershipFactory(organization=admin_a.organization).teams.add(team)
+        services.invitation_create(
+            organization=admin_a.organization, email=f"p{number}@example.com", teams=[team]
+        )
+    client.force_login(admin_a.user)
+    # session, user, membership; members, their teams; invitations, their teams; the form's teams (twice)
+    with django_assert_num_queries(9):
+        assert client.get(reverse("accounts:member-list")).status_code == 200
+    with django_assert_num_queries(3):  # session, user, membership
+        assert client.get(reverse("accounts:organization-settings")).status_code == 200
 
 
 # Invitation links --------------------------------------------------------------------------------------

@@ -100,6 +100,7 @@ def test_organization_settings_page_saves_rules_zone_language_and_currency(
     page.get_by_label("Time zone").select_option("Europe/Madrid")
     page.get_by_label("Language").select_option("es")
     page.get_by_label("Currency").fill("eur")
+    page.get_by_label("Review required").check()
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("The organization's settings are saved.")).to_be_visible()
     screenshot(page, "organization-settings")
@@ -107,6 +108,8 @@ def test_organization_settings_page_saves_rules_zone_language_and_currency(
     assert organization.at_risk_margin == Decimal("0.300")
     assert (organization.check_in_cadence_days, organization.time_zone) == (7, "Europe/Madrid")
     assert (organization.language, organization.currency) == ("es", "EUR")
+    assert organization.review_required is True
+    expect(page.get_by_label("Review required")).to_be_checked()
     assert [error for error in console_errors if "Failed to load resource" not in error] == []
 
 
