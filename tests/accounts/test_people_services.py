@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.choices import InvitationState, Role
-from accounts.models import Invitation, Membership
+from accounts.models import Invitation, Membership, Organization
 from accounts.scoping import membership_for_user
 from common.exceptions import ApplicationError
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
@@ -230,6 +230,4 @@ def test_new_organization_is_all_or_nothing(db):
     with pytest.raises(ApplicationError):
         services.organization_create(slug="acme", name="Acme", admin_email="nobody")
     assert not User.objects.exists()
-    from accounts.models import Organization
-
     assert not Organization.objects.filter(slug="acme").exists()

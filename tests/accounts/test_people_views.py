@@ -420,3 +420,10 @@ def test_password_reset_of_an_unknown_address_tells_nothing(client, admin_a):
     response = client.post(reverse("accounts:password-reset"), {"email": "nobody@example.com"})
     assert response.url == reverse("accounts:password-reset-sent")
     assert mail.outbox == []
+
+
+def test_a_person_who_never_chose_a_password_can_ask_for_one(client, db):
+    services.organization_create(slug="acme", name="Acme", admin_email="founder@acme.test")
+    mail.outbox.clear()
+    client.post(reverse("accounts:password-reset"), {"email": "founder@acme.test"})
+    assert [message.to for message in mail.outbox] == [["founder@acme.test"]]
