@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api_people
 from common.api import api_not_found
 from kpis.api import views as kpis_api
+from notifications import api as notifications_api
 from okrs.api import views as okrs_api
 
 # The docs pages may load only this server's files. drf-spectacular's Redoc page links web fonts from
@@ -67,6 +68,7 @@ router.register("alignment", okrs_api.AlignmentViewSet, basename="alignment")
 router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
 router.register("kpi-values", kpis_api.KpiValueViewSet, basename="kpi-value")
 router.register("measurements", kpis_api.MeasurementViewSet, basename="measurement")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("members", api_people.MemberViewSet, basename="member")
 router.register("invitations", api_people.InvitationViewSet, basename="invitation")
 

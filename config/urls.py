@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("okrs/", include("okrs.urls")),
     path("kpis/", include("kpis.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "okrs",
     "kpis",
     "dashboards",
+    "notifications",
     "webhooks",
 ]
 
@@ -63,6 +64,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.membership",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -226,6 +228,9 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # The Celery queue of webhook tasks; a dedicated one (with its own worker: `celery worker -Q webhooks`)
 # keeps slow receivers from delaying the recomputation.
 WEBHOOK_CELERY_QUEUE = env("WEBHOOK_CELERY_QUEUE", default="celery")
+# Outbound requests (chat channels, webhooks) refuse private, loopback, link-local, multicast and reserved
+# addresses (common.net) except in these networks: comma-separated CIDRs, e.g. 10.0.0.0/8. Empty: none.
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
 
 # Organization-wide locks (a cache key with a time to live) expire on their own if a worker dies.
 RECOMPUTE_LOCK_TTL = timedelta(minutes=30)

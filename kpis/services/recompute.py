@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from common.locks import cache_lock
-from kpis import formulas, rules
+from kpis import formulas, rules, signals
 from kpis.choices import CADENCE_TRUNC, RunState
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
 from kpis.services.comparison import periods_in_progress_compare
@@ -238,6 +238,8 @@ def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
         raise
     run.finished_at = timezone.now()
     run.save()
+    kpis = Kpi.objects.for_organization(organization)
+    signals.kpi_statuses_evaluated.send(sender=Kpi, organization=organization, kpis=kpis)
     return run
 
 

@@ -241,8 +241,8 @@ def test_token_page_runs_constant_queries(client, viewer_a, tokens, django_asser
     for index in range(tokens):
         services.api_token_create(user=viewer_a.user, name=f"Token {index}")
     client.force_login(viewer_a.user)
-    # session, user, membership, tokens
-    with django_assert_num_queries(4):
+    # session, user, membership, tokens, unread notifications (menu)
+    with django_assert_num_queries(5):
         response = client.get("/accounts/tokens/")
     assert response.status_code == 200
     assert len(response.context["tokens"]) == tokens

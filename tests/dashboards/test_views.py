@@ -309,20 +309,20 @@ def test_my_okrs_empty_state(client, world, viewer_a):
 
 # Query counts ---------------------------------------------------------------------------------------
 
-# session, user, membership, then each page's own queries (listed per page).
+# session, user, membership, unread notifications (menu), then each page's own queries (listed per page).
 QUERIES = {
     # cycles, priorities, roll-ups, slipping KRs, unaligned count; KPIs, their priorities, objectives, values
-    "overview": 3 + 9,
-    "alignment": 3 + 7,  # cycles, teams, owners, objectives, key results, priorities, their roll-ups
-    "teams": 3 + 3,  # cycles, teams, roll-ups
+    "overview": 4 + 9,
+    "alignment": 4 + 7,  # cycles, teams, owners, objectives, key results, priorities, their roll-ups
+    "teams": 4 + 3,  # cycles, teams, roll-ups
     # team, cycles, objectives, key results, roll-up, members; KPIs, their priorities, objectives, values
-    "team": 3 + 10,
-    "objective": 3 + 6,  # objective, key results, snapshots, key result snapshots, children, check-ins
-    "scorecard": 3 + 4,  # KPIs, their priorities, objectives, values
+    "team": 4 + 10,
+    "objective": 4 + 6,  # objective, key results, snapshots, key result snapshots, children, check-ins
+    "scorecard": 4 + 4,  # KPIs, their priorities, objectives, values
     # KPI, priorities, objectives; values, key results, measurements, runs
-    "kpi": 3 + 7,
-    "mine": 3 + 2,  # cycles, key results
-    "help": 3,
+    "kpi": 4 + 7,
+    "mine": 4 + 2,  # cycles, key results
+    "help": 4,
 }
 
 

@@ -258,8 +258,8 @@ def test_close_page_runs_a_fixed_number_of_queries(
     for _ in range(extra):
         KeyResultFactory(objective=ObjectiveFactory(cycle=quarter.cycle, team=quarter.sales))
     client.force_login(admin_a.user)
-    # session, user, membership, cycle, objectives, key results
-    with django_assert_num_queries(6):
+    # session, user, membership, cycle, objectives, key results, unread notifications (menu)
+    with django_assert_num_queries(7):
         assert client.get(reverse("okrs:cycle-close", args=[quarter.cycle.pk])).status_code == 200
 
 
@@ -307,7 +307,8 @@ def test_summary_page_runs_a_fixed_number_of_queries(
             cycle=quarter.cycle, team=TeamFactory(organization=admin_a.organization, name=f"T{i}")
         )
     client.force_login(admin_a.user)
-    with django_assert_num_queries(5):  # session, user, membership, cycle, objectives with teams
+    # session, user, membership, cycle, objectives with teams, unread notifications (menu)
+    with django_assert_num_queries(6):
         assert client.get(reverse("okrs:cycle-summary", args=[quarter.cycle.pk])).status_code == 200
 
 
@@ -337,8 +338,8 @@ def test_panel_runs_a_fixed_number_of_queries(
         services.objective_reopen(objective=quarter.lagging, user=admin_a.user, reason="Again")
         services.objective_update(objective=quarter.lagging, user=editor_a.user, state=ObjectiveState.CLOSED)
     client.force_login(editor_a.user)
-    # session, user, membership, objective, key results, state changes
-    with django_assert_num_queries(6):
+    # session, user, membership, objective, key results, state changes, unread notifications (menu)
+    with django_assert_num_queries(7):
         html = _panel(client, quarter.lagging).content.decode()
     assert html.count("Adjust score") == 2 + extra
     assert html.count("Active → Closed") == 1 + extra // 2
