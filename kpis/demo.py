@@ -9,12 +9,12 @@ import random
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization, Team
+from common.timezones import zone_or_utc
 from kpis import services
 from kpis.catalog import catalog_load
 from kpis.choices import MeasurementSource
@@ -153,7 +153,7 @@ def _measurements(organization: Organization, kpis: dict[str, Kpi]) -> list[Clea
     """A year of daily measurements ending today: yearly seasonality (a December peak), a slow upward
     trend, quieter weekends and noise. Seeded, so every demo looks the same."""
     rng = random.Random(20260101)
-    zone = ZoneInfo(organization.time_zone)
+    zone = zone_or_utc(organization.time_zone)
     today = timezone.now().astimezone(zone).date()
     generators = _generators(rng)
     rows = []

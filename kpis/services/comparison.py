@@ -14,11 +14,11 @@ KPI's measurements arrives (the recomputation touches it) and once more when the
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
+from common.timezones import zone_or_utc
 from kpis import formulas, rules
 from kpis.choices import Cadence
 from kpis.models import Kpi, KpiValue, Measurement
@@ -51,7 +51,7 @@ def periods_in_progress_compare(
     earlier period, and the periods that have ended since they were marked in progress with the whole
     earlier period. Returns how many period values changed. `aggregate_sql` aggregates the
     measurements `m` of a KPI `k` (the recomputation's own expression)."""
-    zone = ZoneInfo(organization.time_zone)
+    zone = zone_or_utc(organization.time_zone)
     today = now.astimezone(zone).date()
     current = Q()
     for cadence in Cadence:

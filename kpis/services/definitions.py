@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization
 from kpis import formulas, rules
 from kpis.models import Kpi
+from kpis.services.scheduling import kpi_refresh_after_commit
 
 # The fields a KPI definition can be given, in the order the API shows them.
 EDITABLE = [
@@ -133,7 +134,7 @@ def _set_relations(kpi: Kpi, relations: dict) -> None:
 
 @transaction.atomic
 def kpi_create(*, organization: Organization, **fields) -> Kpi:
-    """Create a KPI; the next recomputation computes all its periods."""
+    """Create a KPI; a recomputation of its organization starts seconds after the commit."""
     relations = {name: fields.pop(name) for name in RELATIONS & set(fields)}
     unknown = set(fields) - set(EDITABLE)
     if unknown:
@@ -143,12 +144,13 @@ def kpi_create(*, organization: Organization, **fields) -> Kpi:
     kpi.recompute_requested_at = timezone.now()
     kpi.save()
     _set_relations(kpi, relations)
+    kpi_refresh_after_commit(kpi.organization_id)
     return kpi
 
 
 @transaction.atomic
 def kpi_update(*, kpi: Kpi, **fields) -> Kpi:
-    """Change a KPI's definition; the next recomputation redoes all its periods (its history is kept)."""
+    """Change a KPI's definition; its periods are all recomputed seconds after the commit (history kept)."""
     relations = {name: fields.pop(name) for name in RELATIONS & set(fields)}
     unknown = set(fields) - set(EDITABLE)
     if unknown:
@@ -159,4 +161,5 @@ def kpi_update(*, kpi: Kpi, **fields) -> Kpi:
     kpi.recompute_requested_at = timezone.now()
     kpi.save()
     _set_relations(kpi, relations)
+    kpi_refresh_after_commit(kpi.organization_id)
     return kpi

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -25,7 +24,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from common.exceptions import ApplicationError
+from common.timezones import zone_or_utc
 from kpis.models import Kpi, Measurement
+from kpis.services.scheduling import kpi_refresh_after_commit
 
 MAX_ROWS = 10_000
 INSERT_BATCH = 5_000
@@ -190,7 +191,7 @@ def measurements_validate(
     `row_number` turns a position in `rows` into what errors report (an index, a CSV line number).
     """
     now = now or timezone.now()
-    zone = ZoneInfo(organization.time_zone)
+    zone = zone_or_utc(organization.time_zone)
     kpis = _kpis_by_code(organization, rows)
     usable = {code: pk for code, (pk, active, is_formula) in kpis.items() if active and not is_formula}
     latest = now + MAX_FUTURE
@@ -290,7 +291,7 @@ def _fast_row(row, usable: dict, zone, latest: datetime) -> tuple | None:
 
 
 def _kpis_by_code(organization, rows) -> dict[str, tuple[int, bool, bool]]:
-    raw = {row.get("kpi") for row in rows if type(row) is dict}
+    raw = [row.get("kpi") for row in rows if type(row) is dict]  # a list: a code may be an unhashable {}
     codes = {code.strip() for code in raw if type(code) is str and "\x00" not in code and len(code) <= 60}
     if not codes:
         return {}
@@ -354,17 +355,8 @@ def measurements_store(*, organization: Organization, rows: list[CleanRow], sour
         created += batch_created
         replayed += batch_replayed
     if created:
-        # After the commit, never inside the transaction: the worker must find the rows. A failure
-        # there is logged and leaves the answer alone (robust); the periodic run catches up.
-        transaction.on_commit(partial(_schedule_refresh, organization.pk), robust=True)
+        kpi_refresh_after_commit(organization.pk)
     return IngestResult(received=len(rows), created=created, replayed=replayed)
-
-
-def _schedule_refresh(organization_id: int) -> None:
-    # Imported when needed: kpis.tasks imports these services.
-    from kpis.tasks import kpi_refresh_schedule
-
-    kpi_refresh_schedule(organization_id)
 
 
 def _lock_shared(organization_id: int) -> None:

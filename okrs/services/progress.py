@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from common.locks import cache_lock
+from common.timezones import zone_or_utc
 from okrs import rules, signals
 from okrs.choices import ROLLUP_STATES, ObjectiveState
 from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
@@ -61,13 +62,7 @@ def thresholds_for(organization: Organization) -> rules.StatusThresholds:
 
 def organization_zone(organization: Organization) -> ZoneInfo:
     """The organization's time zone; UTC if the stored name is unknown to this machine."""
-    try:
-        return ZoneInfo(organization.time_zone)
-    except (ValueError, KeyError, OSError):
-        logger.warning(
-            "Organization %s has an unknown time zone %r.", organization.pk, organization.time_zone
-        )
-        return ZoneInfo("UTC")
+    return zone_or_utc(organization.time_zone)
 
 
 def organization_today(organization: Organization, now: datetime | None = None):

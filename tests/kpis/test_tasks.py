@@ -1,5 +1,6 @@
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +13,7 @@ from kpis import tasks
 from kpis.catalog import CATALOG
 from kpis.choices import MeasurementSource
 from kpis.models import Kpi, KpiRun, Measurement
-from kpis.services import measurements_import_csv, measurements_ingest
+from kpis.services import kpi_update, measurements_import_csv, measurements_ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,14 @@ def test_refresh_task_reliability_settings():
     assert tasks.kpi_refresh_task.name == "kpis.refresh"
     assert tasks.kpi_refresh_task.acks_late is True
     assert tasks.kpi_refresh_task.reject_on_worker_lost is True
+
+
+def test_a_changed_kpi_definition_schedules_a_run_after_the_commit(
+    org_a, deals, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        kpi_update(kpi=deals["won"], target=Decimal(40))
+    assert enqueued == []  # nothing while the transaction is open
+    for callback in callbacks:
+        callback()
+    assert [args for args, _ in enqueued] == [[org_a.pk]]
