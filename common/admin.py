@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scoping import membership_for_user
+from accounts.scoping import membership_for_request
 from common.exceptions import ApplicationError
 
 SERVICE_ERRORS = (ApplicationError, ValidationError)
@@ -30,7 +30,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
 
     def _organization(self, request):
         if not hasattr(request, "_admin_membership"):
-            request._admin_membership = membership_for_user(request.user)
+            request._admin_membership = membership_for_request(request)
         membership = request._admin_membership
         return membership.organization if membership and membership.is_admin else None
 

@@ -21,7 +21,9 @@ def owner_choices(*, organization: Organization) -> QuerySet:
     return (
         get_user_model()
         .objects.filter(
-            memberships__organization=organization, memberships__role__in=[Role.ADMIN, Role.EDITOR]
+            memberships__organization=organization,
+            memberships__role__in=[Role.ADMIN, Role.EDITOR],
+            memberships__active=True,
         )
         .order_by("first_name", "last_name", "username")
         .distinct()

@@ -42,7 +42,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.created} measurements stored, {result.replayed} already present "
-                f"(same idempotency key and content). KPI values update at the next recomputation."
+                f"(same idempotency key and content). KPI values and the key results that follow them "
+                "update within seconds while a worker runs (else at the next periodic run)."
             )
         )
 
