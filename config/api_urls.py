@@ -7,6 +7,7 @@ from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.routers import DefaultRouter
 
 from accounts import api_people
+from comments import api as comments_api
 from common.api import api_not_found
 from kpis.api import views as kpis_api
 from notifications import api as notifications_api
@@ -71,6 +72,7 @@ router.register("measurements", kpis_api.MeasurementViewSet, basename="measureme
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("members", api_people.MemberViewSet, basename="member")
 router.register("invitations", api_people.InvitationViewSet, basename="invitation")
+router.register("comments", comments_api.CommentViewSet, basename="comment")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -16,5 +16,6 @@ urlpatterns = [
     path("okrs/", include("okrs.urls")),
     path("kpis/", include("kpis.urls")),
     path("notifications/", include("notifications.urls")),
+    path("comments/", include("comments.urls")),
     path("", include("dashboards.urls")),
 ]

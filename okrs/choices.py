@@ -73,3 +73,28 @@ class ScoreColour(models.TextChoices):
     RED = "red", _("Red")
     YELLOW = "yellow", _("Yellow")
     GREEN = "green", _("Green")
+
+
+class ReviewDecisionKind(models.TextChoices):
+    APPROVE = "approve", _("Approved")
+    REQUEST_CHANGES = "request_changes", _("Changes requested")
+
+
+class ReviewOutcome(models.TextChoices):
+    """How one round of review (one submission of an objective) ended."""
+
+    OPEN = "open", _("Open")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    WITHDRAWN = "withdrawn", _("Moved back to draft")
+    ACTIVATED = "activated", _("Activated without every approval")
+
+
+class ReviewStanding(models.TextChoices):
+    """Where one reviewer stands in the open round of an objective's review."""
+
+    PENDING = "pending", _("Not decided yet")
+    APPROVED = "approved", _("Approved")
+    APPROVED_EARLIER = "approved_earlier", _("Approved an earlier version")
+    CHANGES_REQUESTED = "changes_requested", _("Requested changes")
+    INACTIVE = "inactive", _("No longer a member")

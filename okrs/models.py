@@ -20,6 +20,8 @@ from okrs.choices import (
     ObjectiveState,
     ObjectiveType,
     OutcomeKind,
+    ReviewDecisionKind,
+    ReviewOutcome,
     Status,
     Unit,
 )
@@ -434,3 +436,76 @@ class RollUp(models.Model):
 
     def __str__(self):
         return f"{self.team or self.priority} in {self.cycle}"
+
+
+class ObjectiveReviewer(BaseModel):
+    """A member asked to approve an objective before it becomes active (chosen while it is a draft)."""
+
+    objective = models.ForeignKey(Objective, models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(
+        USER, models.CASCADE, related_name="objective_reviews", verbose_name=_("reviewer")
+    )
+    # An optional reviewer's decision is recorded and shown, but activation does not wait for it.
+    required = models.BooleanField(_("required"), default=True)
+    added_by = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint("objective", "user", name="objective_reviewer_unique")]
+
+    def __str__(self):
+        return f"{self.user} reviews {self.objective_id}"
+
+
+class ReviewRequest(models.Model):
+    """One submission of an objective for review: the round its reviewers' decisions belong to."""
+
+    objective = models.ForeignKey(Objective, models.CASCADE, related_name="review_requests")
+    submitted_by = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=ReviewOutcome.choices, default=ReviewOutcome.OPEN
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "objective", condition=Q(outcome=ReviewOutcome.OPEN), name="review_request_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=ReviewOutcome.OPEN, closed_at__isnull=True)
+                | (~Q(outcome=ReviewOutcome.OPEN) & Q(closed_at__isnull=False)),
+                name="review_request_closed_when_decided",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Review of {self.objective_id} ({self.outcome})"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's approval or request for changes, with the comment and the version it judged."""
+
+    request = models.ForeignKey(ReviewRequest, models.CASCADE, related_name="decisions")
+    objective = models.ForeignKey(Objective, models.CASCADE, related_name="review_decisions")
+    reviewer = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    decision = models.CharField(_("decision"), max_length=20, choices=ReviewDecisionKind.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    # The version judged: {"title", "so_what", "key_results": [{"id", "title", "kind", "unit",
+    # "start_value", "target_value"}]}, numbers as strings.
+    snapshot = models.JSONField(_("version"), default=dict)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision=ReviewDecisionKind.APPROVE) | ~Q(comment=""),
+                name="review_decision_changes_need_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer_id} {self.decision} {self.objective_id}"

@@ -6,3 +6,13 @@ from django.dispatch import Signal
 # transaction, with `cycle`, `objectives` (each with its key results prefetched, figures as stored) and
 # `now`. Receivers that send anything must do so after the commit (transaction.on_commit).
 figures_evaluated = Signal()
+
+# Stakeholder review (okrs.services.reviews), sent inside the transaction of the write; receivers that
+# deliver anything do so after the commit (transaction.on_commit).
+# `objective` was submitted for review (by hand, or sent back because its key results changed after
+# approval); `reviewers` are the users asked to decide (active members, required or optional).
+review_requested = Signal()
+# A reviewer decided: `decision` is the ReviewDecision (its reviewer, decision, comment and version);
+# `objective` is in the state that decision left it in (active once all approved, draft after changes
+# were requested).
+review_decided = Signal()

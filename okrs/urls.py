@@ -1,6 +1,6 @@
 from django.urls import path
 
-from okrs import views, views_lifecycle
+from okrs import views, views_lifecycle, views_reviews
 
 app_name = "okrs"
 
@@ -16,4 +16,16 @@ urlpatterns = [
     path("key-results/<int:pk>/score/", views_lifecycle.key_result_score, name="key-result-score"),
     path("cycles/<int:pk>/close/", views_lifecycle.cycle_close, name="cycle-close"),
     path("cycles/<int:pk>/summary/", views_lifecycle.cycle_summary, name="cycle-summary"),
+    path("objectives/<int:pk>/review/", views_reviews.objective_review, name="objective-review"),
+    path("objectives/<int:pk>/reviewers/", views_reviews.objective_reviewers, name="objective-reviewers"),
+    path(
+        "objectives/<int:pk>/review/submit/",
+        views_reviews.objective_review_submit,
+        name="objective-review-submit",
+    ),
+    path(
+        "objectives/<int:pk>/review/decide/",
+        views_reviews.objective_review_decide,
+        name="objective-review-decide",
+    ),
 ]

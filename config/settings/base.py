@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "dashboards",
     "notifications",
     "webhooks",
+    "comments",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from accounts import services as account_services
 from accounts.api import AdminWritePermission, OrganizationViewSet
 from okrs import selectors, services
 from okrs.api import filters
+from okrs.api.reviews import ObjectiveReviewActions
 from okrs.api.serializers import (
     AlignmentSerializer,
     CheckInSerializer,
@@ -130,7 +131,7 @@ class PriorityViewSet(OrganizationViewSet, *CRUD):
         services.priority_delete(priority=instance)
 
 
-class ObjectiveViewSet(OrganizationViewSet, *CRUD):
+class ObjectiveViewSet(ObjectiveReviewActions, OrganizationViewSet, *CRUD):
     """Objectives with their computed progress and status (read-only, set by the recomputation)."""
 
     serializer_class = ObjectiveSerializer

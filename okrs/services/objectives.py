@@ -14,6 +14,7 @@ from common.exceptions import ApplicationError
 from okrs import lifecycle
 from okrs.choices import ObjectiveState
 from okrs.models import KeyResult, Objective, ObjectiveStateChange
+from okrs.services import reviews
 from okrs.services.guards import (
     cycle_lock,
     ensure_admin,
@@ -73,6 +74,7 @@ def objective_create(*, user=None, **fields) -> Objective:
     error = lifecycle.objective_initial_state_error(objective.state)
     if error:
         raise ApplicationError(error, field="state")
+    reviews.review_initial_state_check(state=objective.state, organization=cycle.organization)
     objective.full_clean()
     ensure_can_own(objective.owner, organization_id=cycle.organization_id)
     objective.save()
@@ -82,8 +84,11 @@ def objective_create(*, user=None, **fields) -> Objective:
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, user=None, **fields) -> Objective:
-    """Change an objective; a state change must be an allowed move of its lifecycle."""
+def objective_update(*, objective: Objective, user=None, reason: str = "", **fields) -> Objective:
+    """Change an objective; a state change must be an allowed move of its lifecycle (and of its review).
+
+    `reason` is kept with a change of state.
+    """
     for name in fields:
         if name not in OBJECTIVE_EDITABLE:
             raise TypeError(f"{name} is not an editable field of an objective")
@@ -101,14 +106,19 @@ def objective_update(*, objective: Objective, user=None, **fields) -> Objective:
     error = lifecycle.objective_transition_error(stored.state, new_state)
     if error:
         raise ApplicationError(error, field="state")
+    organization = locked[stored.cycle_id].organization
+    reviews.review_transition_check(objective=stored, new_state=new_state, organization=organization)
     for name, value in changes.items():
         setattr(objective, name, value)
     objective.full_clean()
     if "owner" in changes:
         ensure_can_own(objective.owner, organization_id=locked[objective.cycle_id].organization_id)
     if new_state != stored.state:
-        _record_state_change(objective, previous_state=stored.state, user=user)
+        _record_state_change(objective, previous_state=stored.state, user=user, reason=reason)
     objective.save()
+    reviews.review_state_changed(
+        objective=objective, previous_state=stored.state, user=user, organization=organization
+    )
     if new_state == ObjectiveState.ACTIVE:
         _sync_followers(list(objective.key_results.all()))
     progress_refresh(cycle_ids=cycles)
@@ -164,6 +174,9 @@ def key_result_create(*, objective: Objective, user=None, **fields) -> KeyResult
     key_result.full_clean()
     ensure_can_own(key_result.owner, organization_id=cycle.organization_id)
     key_result.save()
+    reviews.review_after_key_result_change(
+        objective_id=objective.pk, user=user, organization=cycle.organization
+    )
     with refresh_once():
         _sync_followers([key_result])
         progress_refresh(cycle_ids=[cycle.pk])
@@ -190,6 +203,10 @@ def key_result_update(*, key_result: KeyResult, user=None, **fields) -> KeyResul
     if "owner" in changes:
         ensure_can_own(key_result.owner, organization_id=cycle.organization_id)
     key_result.save()
+    if reviews.REVIEWED_KEY_RESULT_FIELDS & set(changes):
+        reviews.review_after_key_result_change(
+            objective_id=stored.objective_id, user=user, organization=cycle.organization
+        )
     with refresh_once():
         if {"kpi", "kpi_window"} & set(changes):
             _sync_followers([key_result])
@@ -205,6 +222,9 @@ def key_result_delete(*, key_result: KeyResult, user=None) -> None:
     ensure_cycle_open(cycle)
     ensure_objective_open(stored.objective)
     key_result.delete()
+    reviews.review_after_key_result_change(
+        objective_id=stored.objective_id, user=user, organization=cycle.organization
+    )
     progress_refresh(cycle_ids=[cycle.pk])
 
 
