@@ -316,3 +316,84 @@ def test_review_summary_runs_a_fixed_number_of_queries(cast, django_assert_num_q
             ReviewStanding.APPROVED,
             ReviewStanding.PENDING,
         ]
+
+
+# Pages --------------------------------------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _url(name, objective):
+    from django.urls import reverse
+
+    return reverse(f"okrs:{name}", args=[objective.pk])
+
+
+def test_the_objective_page_loads_its_review_panel(client, cast):
+    client.force_login(cast["ana"])
+    page = client.get(cast["draft"].get_absolute_url()).content.decode()
+    assert f'hx-get="{_url("objective-review", cast["draft"])}"' in page
+    assert client.get(_url("objective-review", cast["draft"]), **HTMX).status_code == 200
+    assert client.get(_url("objective-review", cast["draft"])).status_code == 200
+
+
+def test_an_editor_chooses_reviewers_and_submits_from_the_page(client, cast):
+    client.force_login(cast["owner"])
+    body = {"required": [cast["ana"].pk], "optional": [cast["bruno"].pk]}
+    assert client.post(_url("objective-reviewers", cast["draft"]), body).status_code == 302
+    assert set(cast["draft"].reviewers.values_list("user__username", "required")) == {
+        ("ana", True),
+        ("bruno", False),
+    }
+    assert client.post(_url("objective-review-submit", cast["draft"])).status_code == 302
+    assert _state(cast["draft"]) == ObjectiveState.IN_REVIEW
+
+
+def test_the_page_shows_the_services_refusals(client, cast):
+    client.force_login(cast["owner"])
+    response = client.post(_url("objective-review-submit", cast["draft"]))
+    assert response.status_code == 400
+    assert "choose at least one required reviewer" in response.content.decode()
+    body = {"required": [cast["ana"].pk], "optional": [cast["ana"].pk]}
+    response = client.post(_url("objective-reviewers", cast["draft"]), body)
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+
+
+def test_a_viewer_reviewer_decides_from_the_page(client, cast):
+    _submit_with_reviewers(cast, cast["ana"])
+    client.force_login(cast["ana"])
+    panel = client.get(_url("objective-review", cast["draft"]), **HTMX).content.decode()
+    assert "Send my review" in panel
+    response = client.post(_url("objective-review-decide", cast["draft"]), {"decision": "request_changes"})
+    assert response.status_code == 400
+    assert "Say what should change." in response.content.decode()
+    response = client.post(_url("objective-review-decide", cast["draft"]), {"decision": "approve"})
+    assert response.status_code == 302
+    assert _state(cast["draft"]) == ObjectiveState.ACTIVE
+
+
+def test_viewers_cannot_choose_reviewers_or_submit(client, cast):
+    client.force_login(cast["ana"])
+    assert client.post(_url("objective-reviewers", cast["draft"]), {"required": []}).status_code == 403
+    assert client.post(_url("objective-review-submit", cast["draft"])).status_code == 403
+
+
+def test_another_organizations_review_pages_are_not_found(client, cast, member_b):
+    client.force_login(member_b.user)
+    for name in ("objective-review",):
+        assert client.get(_url(name, cast["draft"])).status_code == 404
+    for name in ("objective-reviewers", "objective-review-submit", "objective-review-decide"):
+        assert client.post(_url(name, cast["draft"]), {"decision": "approve"}).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_review_panel_runs_a_fixed_number_of_queries(client, cast, size, django_assert_num_queries):
+    people = [_person(cast["organization"], Role.VIEWER, f"r{n}", f"R{n}") for n in range(size)]
+    _submit_with_reviewers(cast, *people)
+    reviews.objective_review_decide(objective=cast["draft"], user=people[0], decision=APPROVE)
+    client.force_login(people[-1])
+    # session, user, membership; objective, key results; reviewers, open round, decisions
+    with django_assert_num_queries(8):
+        response = client.get(_url("objective-review", cast["draft"]), **HTMX)
+    assert response.content.decode().count("data-reviewer=") == size
