@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "KeyResultKindEnum": "okrs.choices.KeyResultKind",
         "TeamKindEnum": "accounts.choices.TeamKind",
         "OkrStatusEnum": "okrs.choices.Status",
+        "NotificationKindEnum": "notifications.choices.NotificationKind",
     },
 }
 
