@@ -107,7 +107,22 @@ class OrganizationViewSet(viewsets.GenericViewSet):
 
     def filter_queryset(self, queryset):
         self.refuse_empty_parameters()
+        self.refuse_unknown_ordering()
         return super().filter_queryset(queryset)
+
+    def refuse_unknown_ordering(self) -> None:
+        """`?ordering=colour` would otherwise be ignored silently: a 400 lists the fields that sort."""
+        allowed = getattr(self, "ordering_fields", None)
+        raw = self.request.query_params.get(api_settings.ORDERING_PARAM)
+        if not allowed or raw is None:
+            return
+        unknown = [term for term in raw.split(",") if term.strip().lstrip("-") not in allowed]
+        if unknown:
+            message = _("Cannot sort by %(terms)s; sort by one of: %(fields)s (prefix - for descending).") % {
+                "terms": ", ".join(unknown),
+                "fields": ", ".join(allowed),
+            }
+            raise exceptions.ValidationError({api_settings.ORDERING_PARAM: [message]})
 
     def query_parameters(self) -> set[str]:
         """The query parameters this view reads: its filters, search, ordering and pagination."""

@@ -294,3 +294,14 @@ def test_migration_turns_unknown_zones_into_utc(org_a, org_b, capsys):
     assert Organization.objects.get(pk=org_a.pk).time_zone == "UTC"
     assert Organization.objects.get(pk=org_b.pk).time_zone == "Asia/Tokyo"
     assert "'Europe/Madird' is now UTC" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ordering", ["colour", "-progress,colour", "progress,"])
+def test_an_unknown_ordering_field_is_a_400_listing_the_fields(as_admin, ordering):
+    response = as_admin.get("/api/v1/objectives/", {"ordering": ordering})
+    assert response.status_code == 400
+    assert "progress" in response.json()["fields"]["ordering"][0]
+
+
+def test_known_ordering_fields_still_sort(as_admin):
+    assert as_admin.get("/api/v1/objectives/", {"ordering": "-progress,title"}).status_code == 200
