@@ -30,13 +30,11 @@ def on_figures_evaluated(sender, *, cycle, objectives, now, **kwargs):
 
 
 def on_kpi_statuses_evaluated(sender, *, organization, kpis, **kwargs):
-    _safely(
-        "KPI statuses",
-        services.kpi_statuses_evaluated,
-        organization=organization,
-        kpis=list(kpis),
-        now=timezone.now(),
-    )
+    # Sent after the run's transaction; observations_record keeps its own savepoint for its writes.
+    try:
+        services.kpi_statuses_evaluated(organization=organization, kpis=kpis, now=timezone.now())
+    except Exception:
+        logger.exception("Notifications for KPI statuses failed; the recomputation itself went through.")
 
 
 def on_review_requested(sender, *, objective, reviewers, **kwargs):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -89,10 +89,11 @@ def figures_evaluated(*, cycle, objectives, now: datetime) -> int:
 
 
 def kpi_statuses_evaluated(*, organization: Organization, kpis, now: datetime) -> int:
-    """Observe each active KPI's status: that of its newest period value."""
+    """Observe each active KPI's status (that of its newest period value); `kpis` a list or a queryset."""
     latest = KpiValue.objects.filter(kpi=OuterRef("pk")).order_by("-period_start").values("status")[:1]
+    chosen = kpis.values("pk") if isinstance(kpis, QuerySet) else [kpi.pk for kpi in kpis]
     rows = (
-        Kpi.objects.filter(organization=organization, active=True, pk__in=[k.pk for k in kpis])
+        Kpi.objects.filter(organization=organization, active=True, pk__in=chosen)
         .annotate(latest_status=Subquery(latest))
         .values_list("pk", "name", "owner_id", "team_id", "latest_status")
     )

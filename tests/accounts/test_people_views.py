@@ -312,10 +312,11 @@ def test_settings_pages_run_a_fixed_number_of_queries(client, admin_a, size, dja
             organization=admin_a.organization, email=f"p{number}@example.com", teams=[team]
         )
     client.force_login(admin_a.user)
-    # session, user, membership; members, their teams; invitations, their teams; the form's teams (twice)
-    with django_assert_num_queries(9):
+    # session, user, membership; members, their teams; invitations, their teams; the form's teams (twice);
+    # unread notifications (menu)
+    with django_assert_num_queries(10):
         assert client.get(reverse("accounts:member-list")).status_code == 200
-    with django_assert_num_queries(3):  # session, user, membership
+    with django_assert_num_queries(4):  # session, user, membership, unread notifications (menu)
         assert client.get(reverse("accounts:organization-settings")).status_code == 200
 
 
