@@ -86,6 +86,9 @@ def _lifecycle_context(request, objective, **extra) -> dict:
     membership = request.membership
     cycle_open = not objective.cycle.is_closed
     next_states = lifecycle.objective_allowed_states(objective.state)[1:]
+    if request.organization.review_required and objective.state == ObjectiveState.IN_REVIEW:
+        # Its reviewers' approvals activate it; a button would only be refused.
+        next_states = [state for state in next_states if state != ObjectiveState.ACTIVE]
     transitions = []
     if cycle_open and membership.can_write:
         transitions = [(state, TRANSITION_BUTTONS[state]) for state in next_states]

@@ -558,3 +558,13 @@ def test_quarter_scores_chart_draws_means_beside_their_expectations():
     assert figure["layout"]["title"]["text"] == "Mean objective score by team, Q4 (final)"
     assert figure["layout"]["yaxis"]["title"]["text"] == "Mean score (0.0–1.0)"
     json.dumps(figure)  # embeddable with json_script: plain numbers and strings only
+
+
+def test_panel_offers_no_activate_button_when_reviewers_must_approve(client, quarter, editor_a):
+    organization = quarter.cycle.organization
+    organization.review_required = True
+    organization.save()
+    in_review = ObjectiveFactory(cycle=quarter.cycle, state=ObjectiveState.IN_REVIEW)
+    client.force_login(editor_a.user)
+    html = _panel(client, in_review).content.decode()
+    assert "Activate" not in html and "Back to draft" in html
