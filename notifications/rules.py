@@ -56,7 +56,8 @@ def damp(
     - A status different from the candidate becomes the candidate, seen once.
     - The same status seen in a later window counts one more evaluation; seen again in the same
       window, it counts nothing (a write and the periodic run of one window are one evaluation).
-    - Once the candidate was seen in `required` consecutive evaluations and differs from the status
+    - Once the candidate was seen in `required` consecutive evaluations (one for an achieved key result
+      or objective) and differs from the status
       last told, it is told (if it is worth telling) and becomes the status last told: it is never
       told again until the status changes and settles again.
     """
@@ -66,7 +67,9 @@ def damp(
         candidate_status, evaluations, window_start = status, 1, window
     elif window_start is None or window > window_start:
         evaluations, window_start = evaluations + 1, window
-    if evaluations < required or candidate_status == notified_status:
+    # An achievement is not noise: it is celebrated at the first evaluation that sees it.
+    needed = 1 if not kpi and candidate_status == Status.ACHIEVED else required
+    if evaluations < needed or candidate_status == notified_status:
         return Damped(notified_status, candidate_status, evaluations, window_start, alerted)
     event = settled_event(previous=notified_status, status=candidate_status, alerted=alerted, kpi=kpi)
     if kpi:
