@@ -7,6 +7,7 @@ from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.routers import DefaultRouter
 
 from accounts import api_people
+from activity import api as activity_api
 from comments import api as comments_api
 from common.api import api_not_found
 from kpis.api import views as kpis_api
@@ -73,6 +74,7 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 router.register("members", api_people.MemberViewSet, basename="member")
 router.register("invitations", api_people.InvitationViewSet, basename="invitation")
 router.register("comments", comments_api.CommentViewSet, basename="comment")
+router.register("activity", activity_api.ActivityViewSet, basename="activity")
 
 urlpatterns = [
     path("", include(router.urls)),

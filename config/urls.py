@@ -17,5 +17,6 @@ urlpatterns = [
     path("kpis/", include("kpis.urls")),
     path("notifications/", include("notifications.urls")),
     path("comments/", include("comments.urls")),
+    path("activity/", include("activity.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "notifications",
     "webhooks",
     "comments",
+    "auditlog",
+    "activity",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.OrganizationMiddleware",
+    "activity.middleware.ActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -84,6 +87,9 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Activity history (django-auditlog): entries live in activity.ActivityEntry, values kept as JSON types.
+AUDITLOG_LOGENTRY_MODEL = "activity.ActivityEntry"
+AUDITLOG_STORE_JSON_CHANGES = True
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

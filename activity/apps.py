@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivityConfig(AppConfig):
+    name = "activity"
+    verbose_name = _("Activity history")
+
+    def ready(self):
+        from activity import tracking
+
+        tracking.register_all()
