@@ -2,6 +2,7 @@
 
 from activity import selectors, tracking
 from activity.models import ActivityEntry
+from tests.api.conftest import api_client, as_admin, as_viewer  # noqa: F401 (fixtures)
 
 
 def entries_of(obj, action: str | None = None) -> list[ActivityEntry]:
