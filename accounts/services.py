@@ -327,7 +327,7 @@ def invitation_create(
 def invitation_resend(*, invitation: Invitation) -> Invitation:
     """Send a pending or expired invitation again with a new 7-day link; older links stop working."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organization", "invited_by")
         .get(pk=invitation.pk)
     )
@@ -383,7 +383,11 @@ def invitation_accept(
     account whose username is the invited address. A person who has one (same username or address)
     must be signed in as `user`.
     """
-    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=invitation.pk)
+    )
     state = invitation.state(timezone.now())
     if state != InvitationState.PENDING:
         raise ApplicationError(str(INVITATION_REFUSALS[state]))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organization
-from kpis.models import Measurement
+from kpis.models import Kpi, Measurement
 from okrs.models import CheckIn, KeyResult, Objective
 from tests.accounts.factories import OrganizationFactory
 from tests.kpis.factories import KpiFactory
@@ -144,9 +144,12 @@ def test_wrapper_object_refuses_other_fields(as_editor, won):
     assert not Measurement.objects.exists()
 
 
+CODE_LENGTH = Kpi._meta.get_field("code").max_length
+
+
 def _longest_row(index: int) -> dict:
     return {
-        "kpi": "k" * 60,
+        "kpi": "k" * CODE_LENGTH,
         "timestamp": "2026-01-01T10:15:00.123456+01:00",
         "value": "-99999999999999.999999",
         "idempotency_key": f"{index:06d}".ljust(128, "k"),
@@ -155,7 +158,7 @@ def _longest_row(index: int) -> dict:
 
 
 def test_a_full_batch_with_the_longest_fields_fits_the_size_limit(as_editor, admin_a):
-    KpiFactory(organization=admin_a.organization, code="k" * 60)
+    KpiFactory(organization=admin_a.organization, code="k" * CODE_LENGTH)
     body = json.dumps({"measurements": [_longest_row(index) for index in range(10_000)]})
     assert len(body) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     response = as_editor.post(MEASUREMENTS, data=body, content_type="application/json")
