@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity import selectors
 from activity.models import ActivityEntry
+from activity.templatetags.activity import history_value
 from common.admin import OrganizationScopedAdmin
 
 # django-auditlog registers its own admin for the entry model, across every organization; this one
@@ -25,7 +26,9 @@ class ActivityEntryAdmin(OrganizationScopedAdmin):
     @admin.display(description=_("changes"))
     def changed(self, entry):
         (entry,) = selectors.entries_describe(entries=[entry])
-        rows = [(change.label, change.old, change.new) for change in entry.described]
+        rows = [
+            (change.label, history_value(change.old), history_value(change.new)) for change in entry.described
+        ]
         return format_html_join("\n", "<p><strong>{}</strong>: {} → {}</p>", rows)
 
     def has_add_permission(self, request):

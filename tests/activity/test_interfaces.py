@@ -121,3 +121,22 @@ def test_a_refused_change_leaves_no_entry(client, viewer_a, objective):
     assert response.status_code == 403
     assert entries_of(objective, "update") == []
     assert Objective.objects.get(pk=objective.pk).title == "Grow EMEA"
+
+
+def test_admins_read_their_organizations_history_in_the_admin(client, admin_a, member_b):
+    admin_a.user.is_staff = True
+    admin_a.user.save()
+    ObjectiveFactory(cycle=CycleFactory(organization=member_b.organization), title="Theirs")
+    ours = ObjectiveFactory(cycle=CycleFactory(organization=admin_a.organization), title="Ours")
+    client.force_login(admin_a.user)
+    response = client.get(reverse("admin:activity_activityentry_changelist"))
+    assert response.status_code == 200
+    listed = {entry.object_repr for entry in response.context["cl"].result_list}
+    assert "Ours" in listed and "Theirs" not in listed
+    [created] = entries_of(ours, "create")
+    page = client.get(reverse("admin:activity_activityentry_change", args=[created.pk]))
+    assert page.status_code == 200
+    assert "<strong>title</strong>: – → Ours" in page.content.decode()
+    [theirs] = entries_of(ObjectiveFactory._meta.model.objects.get(title="Theirs"), "create")
+    assert client.get(reverse("admin:activity_activityentry_change", args=[theirs.pk])).status_code == 302
+    assert client.get(reverse("admin:activity_activityentry_add")).status_code == 403
