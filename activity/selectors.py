@@ -45,7 +45,7 @@ def entry_list(
     visible = [t for t in tracking.OBJECT_TYPES if is_admin or t not in tracking.ADMIN_ONLY_TYPES]
     types = [object_type] if object_type else visible
     entries = (
-        ActivityEntry.objects.filter(organization=organization, action__in=ACTION_NAMES)
+        ActivityEntry.objects.filter(organization=organization, action__in=list(ACTION_NAMES))
         .filter(type_filter(t for t in types if t in visible))
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
@@ -106,10 +106,15 @@ def entries_describe(*, entries: list[ActivityEntry]) -> list[ActivityEntry]:
         entry.object_type = tracked.object_type if tracked else entry.content_type.model
         entry.action_name = ACTION_NAMES.get(entry.action, "update")
         entry.object_label = model._meta.verbose_name if model else entry.content_type.model
-        entry.described = [
-            _change(model, name, values, names) for name, values in (entry.changes or {}).items()
-        ]
+        # In the model's field order: PostgreSQL's jsonb keeps no order of its own.
+        ordered = sorted((entry.changes or {}).items(), key=lambda item: _position(model, item[0]))
+        entry.described = [_change(model, name, values, names) for name, values in ordered]
     return entries
+
+
+def _position(model, name: str) -> int:
+    names = [field.name for field in model._meta.get_fields()] if model else []
+    return names.index(name) if name in names else len(names)
 
 
 def _names(model, ids) -> dict:
