@@ -69,6 +69,16 @@ def test_a_change_is_recorded_field_by_field_with_readable_values(objective, adm
         "owner": [None, person_name(admin_a.user)],
         "state": [None, "Draft"],
     }
+    # In the model's field order, on every database.
+    assert [change.field for change in created.described] == [
+        "cycle",
+        "title",
+        "type",
+        "so_what",
+        "outcome_kind",
+        "owner",
+        "state",
+    ]
     [updated] = entries_of(objective, "update")
     assert changes(updated) == {"title": ["Grow EMEA", "Grow EMEA fast"], "state": ["Draft", "In review"]}
     assert updated.object_repr == "Grow EMEA fast"
