@@ -29,9 +29,10 @@ def cycle_close(*, cycle: Cycle, user=None) -> Cycle:
     now = timezone.now()
     progress_refresh(cycle_ids=[cycle.pk], now=now)
     closing = list(Objective.objects.filter(cycle=cycle, state=ObjectiveState.ACTIVE).select_related("cycle"))
-    Objective.objects.filter(pk__in=[o.pk for o in closing]).update(
-        state=ObjectiveState.CLOSED, closed_at=now, updated_at=now
-    )
+    # One save per row (not a bulk update), so that the activity history records each change.
+    for objective in closing:
+        objective.state, objective.closed_at = ObjectiveState.CLOSED, now
+        objective.save(update_fields=["state", "closed_at", "updated_at"])
     ObjectiveStateChange.objects.bulk_create(
         ObjectiveStateChange(
             objective=objective,
@@ -42,11 +43,10 @@ def cycle_close(*, cycle: Cycle, user=None) -> Cycle:
         )
         for objective in closing
     )
-    Cycle.objects.filter(pk=cycle.pk).update(state=CycleState.CLOSED, closed_at=now, updated_at=now)
-    cycle.refresh_from_db()
+    cycle.state, cycle.closed_at = CycleState.CLOSED, now
+    cycle.save(update_fields=["state", "closed_at", "updated_at"])
     progress_refresh(cycle_ids=[cycle.pk], now=now)
     for objective in closing:
-        objective.state = ObjectiveState.CLOSED
         webhook_events.objective_state_changed(objective, previous_state=ObjectiveState.ACTIVE)
     return cycle
 

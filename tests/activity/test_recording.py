@@ -185,7 +185,7 @@ def test_each_entry_belongs_to_its_own_organization(objective, member_b):
     assert not ActivityEntry.objects.filter(organization__isnull=True).exists()
 
 
-def test_closing_a_cycle_records_no_figures_and_a_score_adjustment_is_recorded(
+def test_closing_a_cycle_records_the_states_not_the_figures_and_a_score_adjustment_is_recorded(
     objective, key_result, admin_a
 ):
     services.objective_update(objective=objective, user=admin_a.user, state="in_review")
@@ -195,8 +195,13 @@ def test_closing_a_cycle_records_no_figures_and_a_score_adjustment_is_recorded(
     services.cycle_close(cycle=objective.cycle, user=admin_a.user)
     key_result.refresh_from_db()
     assert key_result.score == Decimal("0.50")
-    # Scores computed by the closing, like progress, are figures: not in the history.
-    assert ActivityEntry.objects.count() == before
+    # The closing itself is recorded (the cycle's and the objective's state); the scores it computed,
+    # like progress, are figures: not in the history.
+    [cycle_closed] = entries_of(objective.cycle, "update")
+    [objective_closed] = entries_of(objective, "update")[-1:]
+    assert changes(cycle_closed) == {"state": ["Active", "Closed"]}
+    assert changes(objective_closed) == {"state": ["Active", "Closed"]}
+    assert ActivityEntry.objects.count() == before + 2
     services.key_result_score_set(
         key_result=key_result, score=Decimal("0.7"), reason="Late deal", user=admin_a.user
     )
