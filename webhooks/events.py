@@ -1,8 +1,9 @@
-"""The events Rumbo sends to webhooks, emitted by the OKR services once their transaction commits.
+"""The events Rumbo sends to webhooks, emitted by the OKR services inside their transaction.
 
-Emitting never queries and never sends anything: after the commit, one Celery task per event is
-enqueued, and that task creates the deliveries and sends them in the worker. A slow or failing
-receiver therefore never holds up a request or the recomputation.
+Emitting writes one outbox row (outbox.services) and sends nothing: after the commit, the row becomes
+one Celery task per event, and that task creates the deliveries and sends them in the worker. A slow
+or failing receiver therefore never holds up a request or the recomputation, and a broker that is
+down at commit time loses nothing.
 """
 
 import json
@@ -11,34 +12,30 @@ import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone
 
 from okrs.choices import Status
+from outbox.services import outbox_add
 from webhooks.choices import WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 
 def emit(*, organization_id: int, event: str, data: dict) -> None:
-    """Send `event` to the organization's subscribed endpoints after the current transaction commits."""
+    """Send `event` to the organization's subscribed endpoints once the current transaction commits.
+
+    The event is an outbox row written in this transaction: it exists exactly when the write does,
+    and a broker that is down at commit time only delays it (the outbox sweeper sends it later).
+    """
     occurred_at = timezone.now().isoformat()
     event_id = str(uuid.uuid4())
     # Plain JSON now, so that the task message holds what was true at the time of the event.
     payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-
-    def enqueue():
-        from webhooks.tasks import webhook_dispatch_task
-
-        try:
-            webhook_dispatch_task.apply_async(
-                args=[organization_id, event, payload, occurred_at, event_id],
-                queue=settings.WEBHOOK_CELERY_QUEUE,
-            )
-        except Exception:  # noqa: BLE001 - a broker outage must not fail the committed request
-            logger.exception("Could not enqueue the %s webhook of organization %s.", event, organization_id)
-
-    transaction.on_commit(enqueue)
+    outbox_add(
+        task="webhooks.dispatch",
+        args=[organization_id, event, payload, occurred_at, event_id],
+        queue=settings.WEBHOOK_CELERY_QUEUE,
+    )
 
 
 def _key_result_data(key_result, previous_status: str | None = None) -> dict:

@@ -1,7 +1,5 @@
 """Every setting of Rumbo. The environment is read through config.env only."""
 
-from datetime import timedelta
-
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, VAR_DIR, env
@@ -28,6 +26,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "common",
+    "outbox",
     "accounts",
     "okrs",
     "kpis",
@@ -37,6 +36,7 @@ INSTALLED_APPS = [
     "comments",
     "auditlog",
     "activity",
+    "portability",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +97,18 @@ AUDITLOG_STORE_JSON_CHANGES = True
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a Redis that is down or unreachable costs a request at most a second or two, and
+    # every cache user degrades open (the API throttle lets the request through and logs a warning).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=2.0),
+            },
+        }
+    }
 else:
     # The database cache is shared by every process, so locks taken through it hold across the
     # web server and the worker; created by `manage.py createcachetable`.
@@ -210,7 +221,22 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task not acknowledged within the visibility timeout is delivered again: it must be longer
     # than the longest task, or a slow run would be started twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60,
+        # A publish (a request's outbox message) gives up quickly when Redis is down: the outbox keeps
+        # the message and the sweeper sends it later.
+        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+        "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=10.0),
+        "socket_keepalive": True,
+        # Dead connections are noticed and replaced within this many seconds.
+        "health_check_interval": env.int("CELERY_BROKER_HEALTH_CHECK_INTERVAL", default=10),
+        "retry_on_timeout": True,
+        # Retries of the connection used to publish (kombu's ensure_connection).
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 1,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -220,7 +246,15 @@ else:
         "control_folder": str(CELERY_FILESYSTEM_FOLDER / "control"),
         "store_processed": False,
     }
+# The worker survives broker outages: it retries the connection for ever (at start and after a loss),
+# waiting up to CELERY_BROKER_CONNECTION_MAX_INTERVAL seconds between tries, and cancels the tasks it
+# was running when the connection dropped (they are acknowledged late and delivered again).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
+CELERY_BROKER_HEARTBEAT = 10
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -243,6 +277,3 @@ WEBHOOK_CELERY_QUEUE = env("WEBHOOK_CELERY_QUEUE", default="celery")
 # Outbound requests (chat channels, webhooks) refuse private, loopback, link-local, multicast and reserved
 # addresses (common.net) except in these networks: comma-separated CIDRs, e.g. 10.0.0.0/8. Empty: none.
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
-
-# Organization-wide locks (a cache key with a time to live) expire on their own if a worker dies.
-RECOMPUTE_LOCK_TTL = timedelta(minutes=30)
