@@ -1,4 +1,8 @@
-"""A webhook receiver over real HTTP on 127.0.0.1, and Celery run eagerly in this process."""
+"""A webhook receiver over real HTTP on 127.0.0.1, and Celery run eagerly in this process.
+
+Outbound requests to 127.0.0.0/8 are refused unless OUTBOUND_ALLOWED_NETWORKS lists it, so these tests
+allow loopback for their local receiver; tests of the refusal set the setting back to [].
+"""
 
 import json
 import threading
@@ -7,6 +11,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]
 
 
 @dataclass

@@ -33,6 +33,7 @@ def _worker_environment(queue: str) -> dict:
         "WEBHOOK_CELERY_QUEUE": queue,
         "WEBHOOK_RETRY_BASE_SECONDS": "1",
         "WEBHOOK_MAX_ATTEMPTS": "3",
+        "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8",  # the test's receiver
     }
 
 
