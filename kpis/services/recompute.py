@@ -25,13 +25,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Organization
-from common.locks import cache_lock
+from common.locks import held_lock, lock_is_held
 from kpis import formulas, rules, signals
 from kpis.choices import CADENCE_TRUNC, RunState
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
@@ -45,6 +44,8 @@ MAX_PERIOD_DAYS = 93
 MEASUREMENT = Measurement._meta.db_table
 KPI = Kpi._meta.db_table
 VALUE = KpiValue._meta.db_table
+# Runs of one organization hold common.locks.held_lock(LOCK_NAME, organization id): it dies with the worker.
+LOCK_NAME = "kpis.recompute"
 
 
 def _postgresql() -> bool:
@@ -174,7 +175,7 @@ def kpi_recompute(*, organization_id: int, full: bool = False, now: datetime | N
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return None
-    with cache_lock(_lock_name(organization_id)) as acquired:
+    with held_lock(LOCK_NAME, organization_id) as acquired:
         if not acquired:
             logger.info("KPI recomputation of organization %s is already running; skipped.", organization_id)
             now = timezone.now()
@@ -184,14 +185,9 @@ def kpi_recompute(*, organization_id: int, full: bool = False, now: datetime | N
         return _run(organization, full=full, now=now or timezone.now())
 
 
-def _lock_name(organization_id: int) -> str:
-    return f"kpis.recompute:{organization_id}"
-
-
 def kpi_recompute_running(*, organization_id: int) -> bool:
     """Whether a recomputation of the organization holds its lock right now."""
-    # common.locks.cache_lock keeps its token under "lock:<name>".
-    return cache.get(f"lock:{_lock_name(organization_id)}") is not None
+    return lock_is_held(LOCK_NAME, organization_id)
 
 
 def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from common.locks import cache_lock
+from common.locks import held_lock
 from common.timezones import zone_or_utc
 from okrs import rules, signals
 from okrs.choices import ROLLUP_STATES, ObjectiveState
@@ -126,7 +126,7 @@ def progress_recompute(
     Never two runs for one organization at once; safe to run twice (only differences are written).
     """
     now = now or timezone.now()
-    with cache_lock(f"okrs.recompute:{organization_id}") as acquired:
+    with held_lock("okrs.recompute", organization_id) as acquired:
         if not acquired:
             logger.info("Recomputation of organization %s is already running; skipped.", organization_id)
             return RecomputeResult(organization_id=organization_id, skipped=True)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.locks import cache_lock
+from common.locks import held_lock
 from kpis import rules, services
 from kpis.choices import Aggregation, Cadence, Direction, KpiStatus, MeasurementSource, RunState
 from kpis.models import KpiRun, KpiValue, Measurement
@@ -257,7 +257,7 @@ def test_a_run_left_running_by_a_dead_worker_is_marked_failed(org_a, deals):
 
 
 def test_runs_never_overlap_for_one_organization(org_a, deals):
-    with cache_lock(f"kpis.recompute:{org_a.pk}") as acquired:
+    with held_lock("kpis.recompute", org_a.pk) as acquired:
         assert acquired
         skipped = services.kpi_recompute(organization_id=org_a.pk)
     assert skipped.state == RunState.SKIPPED

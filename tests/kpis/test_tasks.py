@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
-from common.locks import cache_lock
+from common.locks import held_lock
 from kpis import tasks
 from kpis.catalog import CATALOG
 from kpis.choices import MeasurementSource
@@ -155,7 +155,7 @@ def test_a_broker_that_is_down_leaves_the_answer_a_success(
 
 
 def test_a_refresh_is_put_off_while_another_run_holds_the_lock(org_a, deals, enqueued):
-    with cache_lock(f"kpis.recompute:{org_a.pk}"):
+    with held_lock("kpis.recompute", org_a.pk):
         assert tasks.kpi_refresh_task.run(org_a.pk) == {"deferred": True}
     assert [args for args, _ in enqueued] == [[org_a.pk]]
     assert not KpiRun.objects.exists()

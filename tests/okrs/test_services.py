@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from common.exceptions import ApplicationError
+from common.locks import held_lock
 from okrs import services
 from okrs.choices import CycleState, KeyResultKind, ObjectiveState, Status
 from okrs.models import KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
@@ -132,11 +132,8 @@ def test_snapshots_keep_one_row_per_day_as_history():
 @time_machine.travel(MID_CYCLE, tick=False)
 def test_recompute_is_skipped_while_another_run_holds_the_organization_lock():
     organization, *_ = _portfolio()
-    cache.add(f"lock:okrs.recompute:{organization.pk}", "other-worker", timeout=60)
-    try:
+    with held_lock("okrs.recompute", organization.pk):
         result = services.progress_recompute(organization_id=organization.pk)
-    finally:
-        cache.delete(f"lock:okrs.recompute:{organization.pk}")
     assert result.skipped
     assert not RollUp.objects.exists()
 
