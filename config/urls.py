@@ -18,5 +18,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("comments/", include("comments.urls")),
     path("activity/", include("activity.urls")),
+    path("exports/", include("portability.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from portability import views
+
+app_name = "portability"
+
+urlpatterns = [
+    path("kpis.csv", views.kpi_scorecard_csv, name="kpi-scorecard-csv"),
+    path("check-ins.csv", views.check_ins_csv, name="check-ins-csv"),
+]
