@@ -15,6 +15,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from common.exceptions import ApplicationError
+from common.forms import OneTimeTokenForm
 from okrs.choices import KpiWindow
 from okrs.models import CheckIn, KeyResult, Objective
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
@@ -59,7 +60,7 @@ class DecimalCommaField(forms.DecimalField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OneTimeTokenForm):
     value = DecimalCommaField(label=_("New value"), max_digits=18, decimal_places=4)
     confidence = forms.IntegerField(
         label=_("Confidence (0–10)"),
@@ -123,7 +124,7 @@ class ModelFieldsForm(forms.Form):
         self.fields.update(model_form_fields(self.model, self.field_names))
 
 
-class ObjectiveForm(ModelFieldsForm):
+class ObjectiveForm(OneTimeTokenForm, ModelFieldsForm):
     model = Objective
     field_names = OBJECTIVE_EDITABLE
 
@@ -139,7 +140,7 @@ class ObjectiveForm(ModelFieldsForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class KeyResultForm(ModelFieldsForm):
+class KeyResultForm(OneTimeTokenForm, ModelFieldsForm):
     model = KeyResult
     field_names = KEY_RESULT_EDITABLE
 

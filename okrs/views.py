@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
+from common.forms import IN_PROGRESS, form_token_claim, form_token_done, form_token_release
 from dashboards.selectors import team_list
 from kpis import selectors as kpi_selectors
 from okrs import selectors, services
@@ -43,18 +44,26 @@ def check_in_create(request, pk):
         form = CheckInForm(key_result=key_result)
         return render(request, "okrs/check_in_form.html", {"form": form, "key_result": key_result})
     form = CheckInForm(request.POST, key_result=key_result)
-    if form.is_valid():
+    next_url = _next_url(request, key_result.objective.get_absolute_url())
+    replay = form_token_claim(form) if form.is_valid() else None
+    if form.is_valid() and replay is None:
         try:
             services.check_in_create(key_result=key_result, author=request.user, **form.cleaned_data)
         except (ValidationError, ApplicationError) as error:
+            form_token_release(form)
             add_service_errors(form, error)
+        else:
+            form_token_done(form, next_url)
     if form.errors:
         template = ROW_TEMPLATE if _is_htmx(request) else "okrs/check_in_form.html"
         context = {"form": form, "key_result": key_result, "show_objective": show_objective, "open": True}
         return render(request, template, context, status=400)
     if not _is_htmx(request):
-        messages.success(request, _("Check-in saved."))
-        return redirect(_next_url(request, key_result.objective.get_absolute_url()))
+        if replay is None:
+            messages.success(request, _("Check-in saved."))
+        else:  # the same form sent again: its check-in was saved once
+            messages.info(request, _("This check-in was already saved."))
+        return redirect(replay if replay not in (None, IN_PROGRESS) else next_url)
     key_result = get_object_or_404(key_results.select_related("objective"), pk=pk)
     context = {
         "key_result": key_result,
@@ -64,6 +73,12 @@ def check_in_create(request, pk):
         "objective_summary": None if show_objective else key_result.objective,
     }
     return render(request, ROW_TEMPLATE, context)
+
+
+def _replayed(request, replay: str, message: str, fallback):
+    """A create form sent again: show what the first submission saved, and save nothing."""
+    messages.info(request, message)
+    return redirect(replay if replay != IN_PROGRESS else fallback)
 
 
 def _objective_form(request, *, data=None, instance=None, initial=None) -> ObjectiveForm:
@@ -88,12 +103,16 @@ def _objective_form(request, *, data=None, instance=None, initial=None) -> Objec
 def objective_create(request):
     if request.method == "POST":
         form = _objective_form(request, data=request.POST)
+        if form.is_valid() and (replay := form_token_claim(form)) is not None:
+            return _replayed(request, replay, _("This objective was already created."), "/")
         if form.is_valid():
             try:
                 objective = services.objective_create(**form.cleaned_data)
             except (ValidationError, ApplicationError) as error:
+                form_token_release(form)
                 add_service_errors(form, error)
             else:
+                form_token_done(form, objective.get_absolute_url())
                 messages.success(request, _("Objective created. Now add its key results."))
                 return redirect(objective)
     else:
@@ -135,12 +154,16 @@ def key_result_create(request, pk):
         form = KeyResultForm(
             request.POST, owners=owners, kpis=kpi_selectors.kpi_list(organization=request.organization)
         )
+        if form.is_valid() and (replay := form_token_claim(form)) is not None:
+            return _replayed(request, replay, _("This key result was already added."), objective)
         if form.is_valid():
             try:
                 services.key_result_create(objective=objective, **form.cleaned_data)
             except (ValidationError, ApplicationError) as error:
+                form_token_release(form)
                 add_service_errors(form, error)
             else:
+                form_token_done(form, objective.get_absolute_url())
                 messages.success(request, _("Key result added."))
                 return redirect(objective)
     else:
