@@ -91,6 +91,9 @@ def _publish(message: OutboxMessage) -> None:
     from config.celery import app
 
     options = {"queue": message.queue} if message.queue else {}
-    # The registered task rather than send_task: it honours task_always_eager and the task's own options.
-    task = app.tasks[message.task]
-    task.apply_async(args=message.args, retry=True, retry_policy=PUBLISH_RETRY_POLICY, **options)
+    options |= {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
+    task = app.tasks.get(message.task)
+    if task is None:  # not imported in this process: publish by name
+        app.send_task(message.task, args=message.args, **options)
+    else:  # the registered task honours task_always_eager and its own options
+        task.apply_async(args=message.args, **options)
