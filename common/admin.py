@@ -9,8 +9,10 @@ after an earlier one of the same page succeeded (an inline row, say) leaves noth
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.filters import AllValuesFieldListFilter, RelatedOnlyFieldListFilter
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -52,6 +54,16 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(db_field, request, **_scoped(self, db_field, request, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **_scoped(self, db_field, request, kwargs))
+
+    def get_list_filter(self, request):
+        """A filter offers only values found in the admin's own rows (a superuser's offer every row's)."""
+        list_filter = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return list_filter
+        return [_scoped_filter(self.model, item) for item in list_filter]
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -297,6 +309,9 @@ class ServiceInline(admin.StackedInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(db_field, request, **_scoped(self, db_field, request, kwargs))
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **_scoped(self, db_field, request, kwargs))
+
     def has_view_permission(self, request, obj=None):
         return self._parent_admin()._allowed(request)
 
@@ -311,19 +326,26 @@ class ServiceInline(admin.StackedInline):
 
 
 def _scoped(model_admin, db_field, request, kwargs: dict) -> dict:
-    """Limit a foreign key's choices to the admin's organization (a superuser sees every row)."""
+    """Limit a relation's choices to the admin's organization (a superuser sees every row).
+
+    The choices are also what a posted id is checked against, so another organization's row is refused.
+    """
     organization = None if request.user.is_superuser else model_admin._organization(request)
     related = db_field.related_model
-    scope = _scope_for(related)
+    scope = _scope_for(related, model_admin.admin_site)
     if organization is not None and scope is not None:
-        kwargs["queryset"] = related._default_manager.filter(**{scope: organization.pk})
+        queryset = kwargs["queryset"] if "queryset" in kwargs else related._default_manager.all()
+        kwargs["queryset"] = queryset.filter(**{scope: organization.pk}).distinct()
     return kwargs
 
 
-def _scope_for(model) -> str | None:
+def _scope_for(model, admin_site) -> str | None:
     """How to reach the organization from a related model, when it belongs to one."""
     from django.contrib.auth import get_user_model
 
+    registered = admin_site._registry.get(model)
+    if isinstance(registered, OrganizationScopedAdmin):
+        return registered.organization_path or "pk"
     if model is get_user_model():
         return "memberships__organization"
     if model._meta.label == "accounts.Organization":
@@ -335,3 +357,28 @@ def _scope_for(model) -> str | None:
             continue
         return path
     return None
+
+
+class ScopedAllValuesFieldListFilter(AllValuesFieldListFilter):
+    """Django's "all values" filter reads a related model's every row; this one reads the admin's rows."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .distinct()
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+        )
+
+
+def _scoped_filter(model, item):
+    """A list filter naming a relation, or a field across one, offers only values of the admin's rows."""
+    if not isinstance(item, str):
+        return item
+    field = get_fields_from_path(model, item)[-1]
+    if field.is_relation:
+        return (item, RelatedOnlyFieldListFilter)
+    if "__" in item and not field.choices and not isinstance(field, (models.DateField, models.BooleanField)):
+        return (item, ScopedAllValuesFieldListFilter)
+    return item
