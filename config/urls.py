@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.views import healthz
+from common.views import healthz, readyz
 from dashboards.views import favicon
 
 admin.site.site_header = "Rumbo administration"
@@ -9,6 +9,7 @@ admin.site.site_title = "Rumbo"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
