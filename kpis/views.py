@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
+from common.forms import form_token_claim, form_token_done, form_token_release
 from kpis import selectors, services
 from kpis.choices import MeasurementSource
 from kpis.forms import KpiForm, MeasurementImportForm
@@ -24,10 +25,15 @@ TEMPLATE = "kpis/measurement_import.html"
 SHOWN_ERRORS = 200
 
 
-def import_csv(request, *, organization, file, source: str) -> tuple[object | None, dict]:
+def import_csv(
+    request, *, organization, file, source: str, skip_existing: bool = False
+) -> tuple[object | None, dict]:
     """Run the import; on refusal, the context that lists every bad line (shared with the admin page)."""
     try:
-        return services.measurements_import_csv(organization=organization, file=file, source=source), {}
+        result = services.measurements_import_csv(
+            organization=organization, file=file, source=source, skip_existing=skip_existing
+        )
+        return result, {}
     except (services.MeasurementsInvalid, services.IdempotencyConflict) as error:
         return None, {
             "error_message": error.message,
@@ -43,6 +49,21 @@ def success_message(result) -> str:
     ) % {"created": result.created, "replayed": result.replayed}
 
 
+def duplicates_message(result) -> str | None:
+    """A warning when rows repeat measurements already stored (same KPI, timestamp and value)."""
+    if result.skipped:
+        return _(
+            "%(n)d of the %(lines)d rows were already stored (same KPI, timestamp and value) and were "
+            "skipped."
+        ) % {"n": result.skipped, "lines": result.lines}
+    if result.already_stored:
+        return _(
+            "%(n)d of the %(lines)d rows repeat measurements already stored (same KPI, timestamp and value) "
+            "and were stored again. Keep “Skip rows already stored” checked to skip them."
+        ) % {"n": result.already_stored, "lines": result.lines}
+    return None
+
+
 @login_required
 @write_required
 def measurement_import(request):
@@ -52,15 +73,23 @@ def measurement_import(request):
     form = MeasurementImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, TEMPLATE, {"form": form}, status=400)
+    if form_token_claim(form) is not None:  # the same form sent again: imported once
+        messages.info(request, _("This file was already imported."))
+        return redirect("kpis:measurement-import")
     result, errors = import_csv(
         request,
         organization=request.organization,
         file=form.cleaned_data["file"],
         source=MeasurementSource.CSV,
+        skip_existing=form.cleaned_data["skip_existing"],
     )
     if result is None:
+        form_token_release(form)
         return render(request, TEMPLATE, {"form": MeasurementImportForm(), **errors}, status=400)
+    form_token_done(form, request.path)
     messages.success(request, success_message(result))
+    if warning := duplicates_message(result):
+        messages.warning(request, warning)
     return redirect("kpis:measurement-import")
 
 

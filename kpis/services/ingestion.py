@@ -476,6 +476,8 @@ class CsvImportResult:
     lines: int
     created: int
     replayed: int
+    already_stored: int = 0  # rows whose KPI, timestamp and value match a stored measurement
+    skipped: int = 0  # of those, the rows not stored again (skip_existing)
 
 
 def _csv_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
@@ -507,11 +509,14 @@ def measurements_import_csv(
     progress=None,
     chunk_size: int = 10_000,
     now: datetime | None = None,
+    skip_existing: bool = False,
 ) -> CsvImportResult:
     """Import a CSV file (header: kpi,timestamp,value[,idempotency_key,note]); all lines or none.
 
     Every bad line is reported with its line number (the header is line 1). `file` is a binary or
-    text file object; `progress` (a tqdm bar) is advanced by the lines read.
+    text file object; `progress` (a tqdm bar) is advanced by the lines read. Rows matching a stored
+    measurement (same KPI, timestamp and value) are counted in `already_stored`; with `skip_existing`
+    they are not stored again (a file without idempotency keys imported twice adds nothing).
     """
     stream = _text_stream(file)
     seen_keys, clean, errors, lines = {}, [], [], 0
@@ -542,8 +547,39 @@ def measurements_import_csv(
     if not clean:
         raise MeasurementsInvalid([RowError(2, "file", _("The file has a header but no measurements."))])
     with transaction.atomic():
+        stored = _already_stored(organization.pk, clean)
+        if skip_existing:
+            clean = [row for row in clean if row.row not in stored]
         result = measurements_store(organization=organization, rows=clean, source=source)
-    return CsvImportResult(lines=lines, created=result.created, replayed=result.replayed)
+    return CsvImportResult(
+        lines=lines,
+        created=result.created,
+        replayed=result.replayed,
+        already_stored=len(stored),
+        skipped=len(stored) if skip_existing else 0,
+    )
+
+
+def _already_stored(organization_id: int, rows: list[CleanRow]) -> set[int]:
+    """Row numbers of `rows` whose KPI, timestamp and value match a stored measurement."""
+    by_kpi: dict[int, list[CleanRow]] = {}
+    for row in rows:
+        by_kpi.setdefault(row.kpi_id, []).append(row)
+    matching = set()
+    for kpi_id, kpi_rows in by_kpi.items():
+        moments = [row.timestamp for row in kpi_rows]
+        stored = {
+            (moment.astimezone(UTC), Decimal(value).quantize(QUANTUM))
+            for moment, value in Measurement.objects.filter(
+                organization_id=organization_id, kpi_id=kpi_id, timestamp__range=(min(moments), max(moments))
+            ).values_list("timestamp", "value")
+        }
+        matching.update(
+            row.row
+            for row in kpi_rows
+            if (row.timestamp.astimezone(UTC), Decimal(row.value).quantize(QUANTUM)) in stored
+        )
+    return matching
 
 
 def _csv_row(row: dict) -> dict:
