@@ -142,7 +142,7 @@ def test_redis_outage_loses_nothing_and_the_worker_survives(
     receiver,  # noqa: F811 - the fixture imported above
     redis_server,
     redis_app,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     objective = ObjectiveFactory(cycle=CycleFactory(organization=editor_a.organization), owner=editor_a.user)
     key_result = KeyResultFactory(objective=objective, owner=editor_a.user)

@@ -247,13 +247,12 @@ else:
         "store_processed": False,
     }
 # The worker survives broker outages: it retries the connection for ever (at start and after a loss),
-# waiting up to CELERY_BROKER_CONNECTION_MAX_INTERVAL seconds between tries, and cancels the tasks it
-# was running when the connection dropped (they are acknowledged late and delivered again).
+# with growing pauses between tries, and cancels the tasks it was running when the connection dropped
+# (those that acknowledge late are delivered again). Redis health checks (above) notice a dead link.
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
-CELERY_BROKER_HEARTBEAT = 10
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
