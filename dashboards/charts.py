@@ -2,12 +2,16 @@
 
 Every figure has a title, axis titles and units; values arrive as Decimals or numbers and leave as
 floats, because the template embeds the figure with json_script and plotly.js needs numbers.
+
+plotly.js reads its strings (titles, names, tick labels, hover text) as a little HTML, links included:
+every string that may hold people's text leaves through `_plain`, so it shows as typed and never as markup.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 Number = Decimal | float | int
 
@@ -49,9 +53,9 @@ def _dates(values: Sequence[date]) -> list[str]:
 
 def _layout(*, title: str, x_title: str, y_title: str, **extra) -> dict:
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        "xaxis": {"title": {"text": x_title}, "automargin": True},
-        "yaxis": {"title": {"text": y_title}, "automargin": True, "zeroline": False},
+        "title": {"text": _plain(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "xaxis": {"title": {"text": _plain(x_title)}, "automargin": True},
+        "yaxis": {"title": {"text": _plain(y_title)}, "automargin": True, "zeroline": False},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 100},
         "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
         "font": FONT,
@@ -109,12 +113,12 @@ def progress_over_time(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": name,
+                "name": _plain(name),
                 "x": _dates(kr_dates),
                 "y": _percent(kr_progress),
                 "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 1.5},
                 "opacity": 0.8,
-                "hovertemplate": "%{y:.0f} %<extra>" + _short(name) + "</extra>",
+                "hovertemplate": "%{y:.0f} %<extra>" + _plain(_short(name)) + "</extra>",
             }
         )
     return {
@@ -133,7 +137,7 @@ def priority_progress(
     *, title: str, names: Sequence[str], progress: Sequence[Number], expected: Sequence[Number]
 ) -> dict:
     """Each priority's rolled-up progress as a bar, with its expected progress as a marker."""
-    labels = [_short(name, 40) for name in names]
+    labels = [_plain(_short(name, 40)) for name in names]
     return {
         "data": [
             {
@@ -229,7 +233,7 @@ def kpi_series(
             "fillcolor": COLOURS.get(band.colour, band.colour),
             "line": {"width": 0},
             "layer": "below",
-            "label": {"text": band.label, "textposition": "top left", "font": {"size": 11}},
+            "label": {"text": _plain(band.label), "textposition": "top left", "font": {"size": 11}},
         }
         for band in bands
     ]
@@ -306,3 +310,8 @@ def sparkline_points(values: Sequence[Number | None], *, width: int = 120, heigh
 
 def _short(text: str, length: int = 48) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _plain(text: str) -> str:
+    """Text that plotly.js shows as typed: its markup (<a href>, <b>, <br>…) escaped, entities too."""
+    return escape(str(text), quote=False)

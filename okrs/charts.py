@@ -6,6 +6,7 @@ dashboards' figures; values leave as floats because plotly.js needs numbers.
 
 from collections.abc import Sequence
 from decimal import Decimal
+from html import escape
 
 Number = Decimal | float | int
 
@@ -24,6 +25,11 @@ def _float(value: Number | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _plain(text: str) -> str:
+    """Text that plotly.js shows as typed: plotly reads strings as a little HTML (links included)."""
+    return escape(str(text), quote=False)
+
+
 def quarter_scores(
     *,
     title: str,
@@ -39,7 +45,7 @@ def quarter_scores(
     expectations are drawn as dashed lines in the colour of their type, over red, yellow and green
     bands (below 0.4, below 0.7, from 0.7).
     """
-    names = list(teams)
+    names = [_plain(name) for name in teams]
     data = []
     for key, label, means, expected in (
         ("committed", "Committed", committed, committed_expected),
@@ -86,7 +92,7 @@ def quarter_scores(
     return {
         "data": data,
         "layout": {
-            "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+            "title": {"text": _plain(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
             "barmode": "group",
             "xaxis": {"title": {"text": "Team"}, "automargin": True, "type": "category"},
             "yaxis": {"title": {"text": "Mean score (0.0–1.0)"}, "range": [0, 1.1], "dtick": 0.1},

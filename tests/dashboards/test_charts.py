@@ -145,3 +145,52 @@ def test_bands_agree_with_the_kpi_status_rule(higher, target, warning, critical,
 )
 def test_sparkline_points_span_the_box(values, points):
     assert charts.sparkline_points(values, width=120, height=28) == points
+
+
+LINK = '<a href="https://x">x</a>'
+ESCAPED = '&lt;a href="https://x"&gt;x&lt;/a&gt;'
+
+
+def test_people_text_reaches_plotly_escaped_so_it_never_becomes_a_live_link():
+    figure = charts.progress_over_time(
+        title=LINK,
+        dates=DAYS,
+        progress=[Decimal("0.1")] * 3,
+        expected=[Decimal("0.1")] * 3,
+        key_results=[(LINK, DAYS[:1], [Decimal("0.5")])],
+    )
+    key_result = figure["data"][-1]
+    assert key_result["name"] == ESCAPED
+    assert ESCAPED in key_result["hovertemplate"] and "<a " not in key_result["hovertemplate"]
+    assert figure["layout"]["title"]["text"] == ESCAPED
+    priorities = charts.priority_progress(
+        title="Priorities", names=[LINK, "Fish & chips"], progress=[0.5, 0.2], expected=[0.4, 0.4]
+    )
+    assert priorities["data"][0]["y"] == [ESCAPED, "Fish &amp; chips"]
+    kpi = charts.kpi_series(
+        title=LINK,
+        unit="<b>USD</b>",
+        dates=DAYS[:1],
+        values=[Decimal(1)],
+        bands=[charts.Band(low=0, high=1, colour="green", label=LINK)],
+    )
+    assert kpi["layout"]["title"]["text"] == ESCAPED
+    assert kpi["layout"]["yaxis"]["title"]["text"] == "Value (&lt;b&gt;USD&lt;/b&gt;)"
+    assert kpi["layout"]["shapes"][0]["label"]["text"] == ESCAPED
+    assert "<a " not in json.dumps([figure, priorities, kpi])
+
+
+def test_team_names_of_the_quarter_scores_chart_are_escaped():
+    from okrs.charts import quarter_scores
+
+    figure = quarter_scores(
+        title=LINK,
+        teams=[LINK],
+        committed=[Decimal("0.5")],
+        aspirational=[None],
+        committed_expected=Decimal("0.7"),
+        aspirational_expected=Decimal("0.4"),
+    )
+    assert figure["layout"]["title"]["text"] == ESCAPED
+    assert all(trace["x"] == [ESCAPED] for trace in figure["data"])
+    assert "<a " not in json.dumps(figure)
