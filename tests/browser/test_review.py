@@ -1,5 +1,5 @@
 """Stakeholder review in a real Chromium: an editor chooses two reviewers and submits a draft; activating
-it by hand is refused while review is required; one reviewer requests changes, the draft is submitted
+it by hand is not offered while review is required; one reviewer requests changes, the draft is submitted
 again, and both approve: the objective is active, with every decision on its page."""
 
 import pytest
@@ -62,9 +62,10 @@ def test_review_with_two_reviewers_on_the_objective_page(
     expect(_state(page)).to_have_text("In review")
     expect(page.locator('#objective-review [data-role="waiting"]')).to_contain_text("Ana Ruiz, Bruno Diaz")
 
-    page.locator("#objective-lifecycle").get_by_role("button", name="Activate").click()
-    expect(page.get_by_role("alert")).to_contain_text("Not approved yet: Ana Ruiz, Bruno Diaz.")
-    screenshot(page, "review-activation-refused")
+    # While review is required, only the reviewers' approvals activate it: no Activate button.
+    expect(page.locator("#objective-lifecycle").get_by_role("button", name="Back to draft")).to_be_visible()
+    expect(page.locator("#objective-lifecycle").get_by_role("button", name="Activate")).to_have_count(0)
+    screenshot(page, "review-waiting-for-approvals")
 
     page = sign_in(ana)
     page.goto(url)
