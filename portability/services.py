@@ -17,6 +17,7 @@ keeps only the id maps of models that later rows refer to, so a year of measurem
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -151,8 +152,17 @@ def _username(pk: int, usernames: dict[int, str]) -> str:
     return usernames[pk]
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Django's encoder, with times to the microsecond (it cuts them to milliseconds)."""
+
+    def default(self, o):
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _dump(row: dict) -> str:
-    return json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(row, cls=_Encoder, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 # Import ---------------------------------------------------------------------------------------------

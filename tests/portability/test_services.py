@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from accounts.models import Membership
 from kpis.models import Kpi
 from okrs.demo import demo_load
-from okrs.models import Objective
+from okrs.models import CheckIn, Objective
 from portability import services
 from tests.accounts.factories import MembershipFactory, TeamFactory
 from tests.comments.factories import CommentFactory
@@ -168,3 +168,21 @@ def test_import_refuses_a_cut_short_file_and_leaves_nothing_behind(demo):
 
     assert Objective.objects.count() == objectives
     assert not Membership.objects.filter(organization__slug="half").exists()
+
+
+def test_times_are_kept_to_the_microsecond(demo):
+    check_in = CheckIn.objects.filter(key_result__objective__cycle__organization=demo).order_by("pk").first()
+    rows = _export(demo)
+
+    copy = services.organization_import(
+        lines=(json.dumps(row) for row in rows), slug="acme-copy"
+    ).organization
+
+    copied = CheckIn.objects.filter(key_result__objective__cycle__organization=copy).order_by("pk").first()
+    assert (copied.checked_in_at, copied.created_at) == (check_in.checked_in_at, check_in.created_at)
+
+
+def test_import_keeps_no_id_map_of_measurements():
+    # Nothing refers to a measurement, so a year of them passes through the import without a map.
+    assert "kpis.measurement" not in services._referenced_models()
+    assert "okrs.objective" in services._referenced_models()
