@@ -2,7 +2,7 @@
 
 from django.template import engines
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.routers import DefaultRouter
 
@@ -22,7 +22,7 @@ from okrs.api import views as okrs_api
 DOCS_CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline'",
+        "script-src 'self'",  # Swagger UI's start script is served as a file (the split view)
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self' data:",
@@ -55,7 +55,7 @@ class LocalRedocView(LocalDocsMixin, SpectacularRedocView):
     renderer_classes = [LocalRedocRenderer]
 
 
-class LocalSwaggerView(LocalDocsMixin, SpectacularSwaggerView):
+class LocalSwaggerView(LocalDocsMixin, SpectacularSwaggerSplitView):
     pass
 
 
