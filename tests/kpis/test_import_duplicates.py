@@ -1,6 +1,7 @@
 """The CSV import page: files within what one request imports, rows already stored skipped (or stored
 again on purpose, with a warning), and a form sent twice imported once."""
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,9 @@ from kpis.choices import MeasurementSource
 from kpis.models import Measurement
 from kpis.services import measurements_import_csv
 from tests.kpis.factories import KpiFactory
+from tests.kpis.test_import_browser import signed_in
 
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the browser test's live server
 pytestmark = pytest.mark.django_db
 URL = "/kpis/measurements/import/"
 CSV = "kpi,timestamp,value\ndeals_won,2026-01-02,3\ndeals_won,2026-01-03,4\ndeals_won,2026-01-04,5\n"
@@ -126,4 +129,21 @@ def test_a_file_over_the_row_limit_is_a_clear_form_error(client, admin_a, kpi, m
     # The limit counts rows, not the header, and a last line without a line break counts.
     monkeypatch.setattr(kpi_forms, "MAX_UPLOAD_ROWS", 3)
     assert client.post(URL, {"file": upload(CSV.rstrip("\n"))}).status_code == 302
+    assert Measurement.objects.count() == 3
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_importing_a_file_twice_in_chromium_skips_the_stored_rows(page, live_server, editor_a, tmp_path):
+    KpiFactory(organization=editor_a.organization, code="deals_won")
+    signed_in(page, live_server, editor_a.user)
+    path = tmp_path / "m.csv"
+    path.write_text(CSV)
+    page.goto(f"{live_server.url}{URL}")
+    for _ in range(2):
+        page.get_by_label("CSV file").set_input_files(str(path))
+        assert page.get_by_label("Skip rows already stored").is_checked()
+        page.get_by_role("button", name="Import").click()
+        page.wait_for_load_state()
+    page.get_by_text("3 of the 3 rows were already stored").wait_for()
     assert Measurement.objects.count() == 3

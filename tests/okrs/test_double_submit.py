@@ -1,16 +1,20 @@
 """A page form sent twice (double click, retried request, back and Submit again) saves once: the second
 submission is shown the saved result."""
 
+import os
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from okrs.choices import KeyResultKind, ObjectiveState
 from okrs.models import CheckIn, KeyResult, Objective
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the browser test's live server
 pytestmark = pytest.mark.django_db
 
 
@@ -129,3 +133,28 @@ def test_key_result_create_sent_twice_creates_one(client, editor_a, key_result):
     second = client.post(url, data)
     assert second.status_code == 302 and second.url == objective.get_absolute_url()
     assert KeyResult.objects.filter(title="Close 40 deals").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_check_in_form_sent_twice_from_chromium_saves_one(page, live_server, editor_a, key_result):
+    client = Client()
+    client.force_login(editor_a.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}{reverse('okrs:check-in-create', args=[key_result.pk])}")
+    page.get_by_label("New value").fill("40")
+    # The same form sent twice at once, as a double click on a slow connection or a retried request does.
+    statuses = page.locator("form[action*=check-ins]").evaluate(
+        """form => Promise.all([1, 2].map(() =>
+            fetch(form.action, {method: "POST", body: new FormData(form), redirect: "manual"})
+              .then(response => response.type)))"""
+    )
+    assert statuses == ["opaqueredirect", "opaqueredirect"]  # both answered with the saved result
+    assert CheckIn.objects.filter(key_result=key_result).count() == 1
+    page.get_by_role("button", name="Save check-in").click()  # the page's own token, once more: replay
+    page.wait_for_url(f"**{key_result.objective.get_absolute_url()}")
+    assert "This check-in was already saved." in page.content()
+    assert CheckIn.objects.filter(key_result=key_result).count() == 1
