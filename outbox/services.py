@@ -28,8 +28,30 @@ PUBLISH_RETRY_POLICY = {"max_retries": 0}
 def outbox_add(*, task: str, args: list, queue: str = "") -> OutboxMessage:
     """Record `task(*args)` in the current transaction; it is sent once the transaction commits."""
     message = OutboxMessage.objects.create(task=task, args=args, queue=queue)
-    transaction.on_commit(lambda: outbox_send(message_ids=[message.pk]), robust=True)
+    _send_after_commit(message.pk)
     return message
+
+
+def _send_after_commit(message_id: int) -> None:
+    """One robust after-commit callback per transaction sends all its messages (a KPI sync makes many).
+
+    An id written in a savepoint that is later rolled back may stay in the list; its row is gone, so
+    the claim skips it.
+    """
+    connection = transaction.get_connection()
+    for _, callback, _ in connection.run_on_commit if connection.in_atomic_block else []:
+        ids = getattr(callback, "outbox_ids", None)
+        if ids is not None:
+            ids.append(message_id)
+            return
+    ids = [message_id]
+
+    def send():
+        send.outbox_ids = None  # messages added from now on get a callback of their own
+        outbox_send(message_ids=ids)
+
+    send.outbox_ids = ids
+    transaction.on_commit(send, robust=True)
 
 
 def outbox_send(*, message_ids: list[int], now=None) -> int:

@@ -139,3 +139,20 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_one_transaction_sends_its_messages_together_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        messages = [services.outbox_add(task=TASK, args=[]) for _ in range(3)]
+    assert len(callbacks) == 1
+    assert OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], sent_at__isnull=False).count() == 3
+
+
+def test_a_message_after_the_callbacks_ran_gets_its_own(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outbox_add(task=TASK, args=[])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second = services.outbox_add(task=TASK, args=[])
+    assert len(callbacks) == 1
+    second.refresh_from_db()
+    assert second.sent_at is not None
