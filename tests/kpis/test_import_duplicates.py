@@ -119,6 +119,15 @@ def test_a_file_over_the_size_limit_is_a_clear_form_error(client, admin_a, kpi, 
     assert not Measurement.objects.exists()
 
 
+def test_a_file_just_over_5_mb_is_refused_on_the_page_not_as_a_server_error(client, admin_a, kpi):
+    client.force_login(admin_a.user)
+    big = CSV + "x" * (5 * 1024 * 1024 + 1 - len(CSV))
+    response = client.post(URL, {"file": upload(big)})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "(5 MB, 100,000 rows)" in response.context["form"].errors["file"][0]
+
+
 def test_a_file_over_the_row_limit_is_a_clear_form_error(client, admin_a, kpi, monkeypatch):
     monkeypatch.setattr(kpi_forms, "MAX_UPLOAD_ROWS", 2)
     client.force_login(admin_a.user)
