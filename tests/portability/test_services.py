@@ -186,3 +186,16 @@ def test_import_keeps_no_id_map_of_measurements():
     # Nothing refers to a measurement, so a year of them passes through the import without a map.
     assert "kpis.measurement" not in services._referenced_models()
     assert "okrs.objective" in services._referenced_models()
+
+
+def test_import_reads_standard_input_with_a_dash(demo, monkeypatch):
+    text = "".join(services.organization_export(organization=demo))
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    out = io.StringIO()
+
+    call_command("import_organization", "-", slug="acme-piped", stdout=out, stderr=io.StringIO())
+
+    assert "Imported acme-piped" in out.getvalue()
+    assert Objective.objects.filter(cycle__organization__slug="acme-piped").count() == (
+        Objective.objects.filter(cycle__organization=demo).count()
+    )
