@@ -66,6 +66,8 @@ def run(results: dict, scale: float = 1.0) -> None:
         paths = ["/", "/alignment/", "/kpis/", f"/objectives/{objective.pk}/", "/api/v1/objectives/"]
         for path in paths:  # warm-up: each page once, not counted
             _get(port, path, cookie)
+        # The machine's load before the run: figures taken on a busy machine are not comparable.
+        results["load_machine_loadavg"] = round(os.getloadavg()[0], 2)
         latencies, errors, elapsed = _load(port, paths, cookie, seconds)
     finally:
         server.terminate()
