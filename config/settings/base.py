@@ -283,6 +283,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes each task's last run time at once (not every 3 minutes), so /readyz sees its last tick.
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Webhooks: each delivery is tried up to WEBHOOK_MAX_ATTEMPTS times, waiting base, 2×base, 4×base…
