@@ -2,20 +2,62 @@
 
 Only the SHA-256 of a token is stored. A revoked or expired token is refused with a 401 whose
 message says which, so that an integration's operator knows to create a new one.
+
+Guessing is throttled per client address: after API_TOKEN_FAILURE_LIMIT failed authentications within a
+window of API_TOKEN_FAILURE_WINDOW seconds, every token from that address is answered 429 with
+Retry-After until the window ends (a valid one too, so the answer tells a guesser nothing). The counter is
+one cache key per address and window, raised atomically (`cache.add` then `cache.incr`, Redis INCR).
 """
 
+import logging
+import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.throttling import BaseThrottle
 
 from accounts.models import ApiToken
 from accounts.services import api_token_hash
 
 # last_used_at is written at most this often, so that busy integrations do not write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+logger = logging.getLogger(__name__)
+
+
+def _failure_key(request) -> tuple[str, int]:
+    """The failure counter's cache key for this address and window, and the seconds left in the window."""
+    window = settings.API_TOKEN_FAILURE_WINDOW
+    now = time.time()
+    address = BaseThrottle().get_ident(request)
+    return f"api-token-failures:{address}:{int(now // window)}", int(window - now % window) + 1
+
+
+def _failures_exceeded(request) -> int | None:
+    """Seconds to wait when this address has failed too often in the current window, else None."""
+    key, remaining = _failure_key(request)
+    try:
+        failures = cache.get(key, 0)
+    except Exception as error:  # noqa: BLE001 - an unreachable cache must not refuse every request
+        logger.warning("Token failure throttle skipped: the cache is unreachable (%s).", error)
+        return None
+    return remaining if failures >= settings.API_TOKEN_FAILURE_LIMIT else None
+
+
+def _failure_record(request) -> None:
+    key, remaining = _failure_key(request)
+    try:
+        cache.add(key, 0, timeout=remaining + 1)
+        cache.incr(key)
+    except ValueError:  # the key expired between add and incr: the window has just ended
+        pass
+    except Exception as error:  # noqa: BLE001
+        logger.warning("Token failure not counted: the cache is unreachable (%s).", error)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -27,6 +69,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        wait = _failures_exceeded(request)
+        if wait is not None:
+            raise exceptions.Throttled(
+                wait=wait, detail=str(_("Too many failed token authentications from this address."))
+            )
+        try:
+            return self._authenticate(header)
+        except exceptions.AuthenticationFailed:
+            _failure_record(request)
+            raise
+
+    def _authenticate(self, header: list[bytes]):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Send the header as “Authorization: Bearer <token>”."))
         try:

@@ -46,6 +46,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_set.html",
             post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",  # axes' backend is first
             success_url=reverse_lazy("dashboards:overview"),
         ),
         name="password-set",

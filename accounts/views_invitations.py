@@ -47,7 +47,7 @@ def invitation_accept(request, token):
         except ValidationError as error:
             form.add_error("new_password2", error)
         else:
-            login(request, membership.user)
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             return _welcome(request, membership)
     context = {"invitation": invitation, "form": form}
     return render(request, "accounts/invitation_accept.html", context, status=400 if form.errors else 200)

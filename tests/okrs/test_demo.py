@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from accounts.models import Membership, Organization, Team
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
@@ -46,7 +47,8 @@ def test_demo_users_have_their_roles_and_the_given_password(client):
     assert roles == {"demo-admin": "admin", "demo-editor": "editor", "demo-viewer": "viewer"}
     admin = get_user_model().objects.get(username="demo-admin")
     assert admin.is_staff and not admin.is_superuser
-    assert client.login(username="demo-viewer", password="demo-pass-123")
+    # The login throttle (django-axes) needs the request authentication is for.
+    assert client.login(request=HttpRequest(), username="demo-viewer", password="demo-pass-123")
 
 
 def test_load_demo_without_password_prints_a_random_one_once(capsys):
