@@ -218,13 +218,14 @@ class _Importer:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ApplicationError(f"Line {number} is not JSON: {error}.") from error
-            self._row(row)
+            try:
+                self._row(row)
+            except (KeyError, TypeError, AttributeError) as error:
+                raise ApplicationError(f"Line {number} is not a row of this format ({error!r}).") from error
         if not self.ended:
             raise ApplicationError("The file ends early: it has no end line, so it was cut short.")
         self._flush()
         self._resolve_deferred()
-        for label, count in self.counts.items():
-            self.progress(f"{label}: {count}")
         return self.result
 
     def _row(self, row: dict) -> None:
@@ -335,6 +336,8 @@ class _Importer:
         self._set_many(model, created, batch.many)
         self.counts[batch.label] = self.counts.get(batch.label, 0) + len(created)
         self.result.rows += len(created)
+        # Every batch, so a long import of measurements shows it is moving.
+        self.progress(f"{batch.label}: {self.counts[batch.label]}")
 
     def _set_many(self, model, created, many_rows) -> None:
         for f in model._meta.many_to_many:

@@ -199,3 +199,13 @@ def test_import_reads_standard_input_with_a_dash(demo, monkeypatch):
     assert Objective.objects.filter(cycle__organization__slug="acme-piped").count() == (
         Objective.objects.filter(cycle__organization=demo).count()
     )
+
+
+def test_import_refuses_a_malformed_row_and_leaves_nothing_behind(demo):
+    lines = list(services.organization_export(organization=demo))
+    lines.insert(len(lines) - 1, '{"model": "okrs.checkin"}\n')
+
+    with pytest.raises(services.ApplicationError, match=f"Line {len(lines) - 1} is not a row"):
+        services.organization_import(lines=lines, slug="broken")
+
+    assert not Membership.objects.filter(organization__slug="broken").exists()
