@@ -11,10 +11,7 @@ from accounts import selectors, services
 from accounts.forms import InvitationForm, MembershipForm
 from accounts.scoping import admin_required
 from common.exceptions import ApplicationError
-
-
-def _person(membership) -> str:
-    return membership.user.get_full_name() or membership.user.get_username()
+from common.people import person_name
 
 
 def _member_page(request, invitation_form, status=200):
@@ -81,7 +78,7 @@ def member_edit(request, pk):
         except ApplicationError as error:
             _add_service_error(form, error)
         else:
-            messages.success(request, _("%(person)s is updated.") % {"person": _person(membership)})
+            messages.success(request, _("%(person)s is updated.") % {"person": person_name(membership.user)})
             return redirect("accounts:member-list")
     context = {"member": membership, "form": form}
     return render(request, "accounts/member_edit.html", context, status=400 if form.errors else 200)
@@ -94,7 +91,7 @@ def _set_active(request, pk, active: bool, done: str):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, done % {"person": _person(membership)})
+        messages.success(request, done % {"person": person_name(membership.user)})
     return redirect("accounts:member-list")
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import membership_for_request
 from common.exceptions import ApplicationError
+from common.form_errors import add_service_errors
 
 SERVICE_ERRORS = (ApplicationError, ValidationError)
 
@@ -90,17 +91,6 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
 
 def service_error_text(error: ApplicationError | ValidationError) -> str:
     return error.message if isinstance(error, ApplicationError) else " ".join(error.messages)
-
-
-def add_service_errors(form: forms.BaseForm, error: ApplicationError | ValidationError) -> None:
-    """Show a service's refusal next to the field it names, or above the form."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    elif hasattr(error, "error_dict"):
-        for name, field_messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error)
 
 
 class ServiceModelForm(forms.ModelForm):

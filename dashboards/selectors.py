@@ -203,7 +203,7 @@ def alignment_tree(
             children.setdefault(objective.parent_id, []).append(objective)
     roots: dict[int | None, list[ObjectiveNode]] = {}
     for objective in objectives:
-        if not _drawn_under_an_ancestor(objective, by_id):
+        if not okr_selectors.listed_under_an_ancestor(objective, by_id):
             roots.setdefault(objective.priority_id, []).append(
                 _objective_node(objective, objective.priority_id, children, root=True)
             )
@@ -221,17 +221,6 @@ def alignment_tree(
     if roots.get(None):
         tree.append(PriorityNode(None, roots[None]))
     return tree
-
-
-def _drawn_under_an_ancestor(objective: Objective, by_id: dict[int, Objective]) -> bool:
-    """Whether an ancestor shown on the page, reached through shown objectives, serves the same priority."""
-    ancestor, seen = by_id.get(objective.parent_id), {objective.pk}
-    while ancestor is not None and ancestor.pk not in seen:
-        if ancestor.priority_id == objective.priority_id:
-            return True
-        seen.add(ancestor.pk)
-        ancestor = by_id.get(ancestor.parent_id)
-    return False
 
 
 def _objective_node(

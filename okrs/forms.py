@@ -14,8 +14,9 @@ from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from common.exceptions import ApplicationError
+from common.form_errors import add_service_errors  # noqa: F401 - the pages import it from here
 from common.forms import OneTimeTokenForm
+from common.people import person_name
 from okrs.choices import KpiWindow
 from okrs.models import CheckIn, KeyResult, Objective
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
@@ -135,7 +136,7 @@ class ObjectiveForm(OneTimeTokenForm, ModelFieldsForm):
         self.fields["team"].queryset = teams
         self.fields["priority"].queryset = priorities
         self.fields["parent"].queryset = parents
-        self.fields["owner"].label_from_instance = _person
+        self.fields["owner"].label_from_instance = person_name
         for name in ("description", "so_what"):
             self.fields[name].widget.attrs["rows"] = 3
 
@@ -151,7 +152,7 @@ class KeyResultForm(OneTimeTokenForm, ModelFieldsForm):
         self.fields["kpi"].queryset = kpis
         self.fields["kpi"].help_text = _("Optional: the KPI whose value this key result follows.")
         self.fields["kpi_window"].required = False
-        self.fields["owner"].label_from_instance = _person
+        self.fields["owner"].label_from_instance = person_name
         # A new key result is due at the end of its cycle unless told otherwise.
         self.fields["due_date"].required = not creating
         # A date input speaks ISO dates whatever the language of the page.
@@ -160,19 +161,3 @@ class KeyResultForm(OneTimeTokenForm, ModelFieldsForm):
 
     def clean_kpi_window(self):
         return self.cleaned_data.get("kpi_window") or KpiWindow.LATEST_PERIOD
-
-
-def add_service_errors(form: forms.Form, error: ValidationError | ApplicationError) -> None:
-    """Show a service's refusal next to the field it names, or above the form."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.username

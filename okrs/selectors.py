@@ -82,7 +82,7 @@ def alignment_tree(*, organization: Organization, cycle: Cycle) -> dict:
         parent = by_id.get(objective.parent_id)
         if parent is not None and objective.pk not in _ancestor_ids(parent, by_id):
             parent.tree_children.append(objective)
-    heads = [objective for objective in objectives if not _listed_under_an_ancestor(objective, by_id)]
+    heads = [objective for objective in objectives if not listed_under_an_ancestor(objective, by_id)]
     rollups = {r.priority_id: r for r in RollUp.objects.filter(cycle=cycle, priority__isnull=False)}
     priorities = []
     for priority in priority_list(organization=organization):
@@ -114,7 +114,7 @@ def _ancestor_ids(objective: Objective, by_id: dict) -> set[int]:
     return seen
 
 
-def _listed_under_an_ancestor(objective: Objective, by_id: dict) -> bool:
+def listed_under_an_ancestor(objective: Objective, by_id: dict) -> bool:
     """Whether an ancestor in the cycle serves the same priority (so this one is drawn beneath it)."""
     ancestor, seen = by_id.get(objective.parent_id), {objective.pk}
     while ancestor is not None and ancestor.pk not in seen:

@@ -1,6 +1,7 @@
 """Reads for the CSV exports: every row already shaped, so a download runs a fixed number of queries."""
 
 from accounts.models import Organization
+from common.people import person_name
 from dashboards import selectors as dashboard_selectors
 from okrs.models import CheckIn, Objective
 
@@ -14,10 +15,6 @@ CHECK_IN_HEADER = [
 ]  # fmt: skip
 
 
-def _person(user) -> str:
-    return "" if user is None else user.get_full_name() or user.username
-
-
 def kpi_scorecard_rows(*, organization: Organization) -> list[list]:
     """The scorecard's figures, one row per active KPI, in the page's order."""
     rows = []
@@ -26,7 +23,7 @@ def kpi_scorecard_rows(*, organization: Organization) -> list[list]:
             latest = kpi.latest
             rows.append([
                 group.label, kpi.code, kpi.name, kpi.get_cadence_display(), kpi.get_unit_display(),
-                _person(kpi.owner), kpi.team.name if kpi.team else "",
+                person_name(kpi.owner), kpi.team.name if kpi.team else "",
                 latest.period_start if latest else None, latest.value if latest else None, kpi.target,
                 latest.get_status_display() if latest else "", latest.previous_value if latest else None,
                 latest.change if latest else None,
@@ -47,5 +44,5 @@ def check_in_rows(*, organization: Organization, objective: Objective | None = N
         yield [
             check_in.checked_in_at.isoformat(), key_result.objective.cycle.name, key_result.objective.title,
             key_result.title, check_in.previous_value, check_in.value, key_result.get_unit_display(),
-            check_in.confidence, _person(check_in.author), check_in.get_source_display(), check_in.note,
+            check_in.confidence, person_name(check_in.author), check_in.get_source_display(), check_in.note,
         ]  # fmt: skip

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.people import person_name
 from kpis.choices import KpiStatus
 from okrs.choices import Status
 
@@ -123,9 +124,7 @@ def weight_label(key_result) -> str:
 
 @register.filter
 def person(user) -> str:
-    if user is None:
-        return "–"
-    return user.get_full_name() or user.username
+    return person_name(user, missing="–")
 
 
 def _plain(number: Decimal) -> str:

@@ -3,15 +3,10 @@
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.people import person_name
 from notifications.choices import ChannelEvent, NotificationKind
 from notifications.services.channels import channel_post
 from notifications.services.inbox import notify
-
-
-def _person(user) -> str:
-    if user is None:
-        return _("Someone")
-    return user.get_full_name() or user.get_username()
 
 
 def review_requested(*, objective, reviewers, round_id: int | None) -> None:
@@ -28,7 +23,7 @@ def review_requested(*, objective, reviewers, round_id: int | None) -> None:
             key=key,
             title=title,
             body=_("%(owner)s submitted this objective for your review.")
-            % {"owner": _person(objective.owner)},
+            % {"owner": person_name(objective.owner, missing=_("Someone"))},
             link=link,
         )
         from accounts.emails import absolute_url
@@ -47,7 +42,10 @@ def review_decided(*, objective, decision) -> None:
     reviewer_id = getattr(decision, "reviewer_id", None)
     with translation.override(organization.language):
         approved = getattr(decision, "decision", "") == "approve"
-        context = {"reviewer": _person(getattr(decision, "reviewer", None)), "title": objective.title}
+        context = {
+            "reviewer": person_name(getattr(decision, "reviewer", None), missing=_("Someone")),
+            "title": objective.title,
+        }
         if approved:
             title = _("%(reviewer)s approved “%(title)s”") % context
         else:
@@ -78,7 +76,8 @@ def mentioned(*, comment, users) -> None:
             user_ids={user.pk for user in users} - {comment.author_id},
             kind=NotificationKind.MENTION,
             key=f"mention:{comment.pk}",
-            title=_("%(author)s mentioned you") % {"author": _person(comment.author)},
+            title=_("%(author)s mentioned you")
+            % {"author": person_name(comment.author, missing=_("Someone"))},
             body=comment.body[:1000],
             link=f"{link}#comment-{comment.pk}",
         )

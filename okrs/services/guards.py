@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from common.exceptions import ApplicationError
+from common.people import person_name
 from okrs.choices import ObjectiveState
 from okrs.models import Cycle, Objective
 
@@ -41,7 +42,7 @@ def ensure_can_own(user, *, organization_id: int, field: str = "owner") -> None:
     if not account_selectors.user_can_write(user=user, organization=organization_id):
         raise ApplicationError(
             _("%(person)s cannot own this: owners must be editors or admins of the organization.")
-            % {"person": user.get_full_name() or user.get_username()},
+            % {"person": person_name(user)},
             field=field,
         )
 

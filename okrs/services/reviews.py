@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
 from common.exceptions import ApplicationError
+from common.people import person_name
 from okrs import selectors_reviews, signals
 from okrs.choices import ObjectiveState, ReviewDecisionKind, ReviewOutcome
 from okrs.models import Objective, ObjectiveReviewer, ObjectiveStateChange, ReviewDecision, ReviewRequest
@@ -35,10 +36,6 @@ from webhooks import events as webhook_events
 # A change of these fields of a key result changes what reviewers approved.
 REVIEWED_KEY_RESULT_FIELDS = frozenset({"kind", "start_value", "target_value"})
 COMMENT_MAX_LENGTH = 4000
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 # Reviewers and decisions --------------------------------------------------------------------------------
@@ -66,7 +63,7 @@ def objective_reviewers_set(
         if person.pk in wanted and wanted[person.pk][1] != bool(required):
             raise ApplicationError(
                 _("%(person)s is listed both as a required and as an optional reviewer.")
-                % {"person": _person(person)},
+                % {"person": person_name(person)},
                 field="reviewers",
             )
         wanted[person.pk] = (person, bool(required))
@@ -92,12 +89,13 @@ def _check_reviewers(objective: Objective, people: list, organization_id: int) -
     for person in people:
         if person.pk == objective.owner_id:
             raise ApplicationError(
-                _("%(person)s owns this objective and cannot review it.") % {"person": _person(person)},
+                _("%(person)s owns this objective and cannot review it.") % {"person": person_name(person)},
                 field="reviewers",
             )
         if person.pk not in members:
             raise ApplicationError(
-                _("%(person)s is not an active member of this organization.") % {"person": _person(person)},
+                _("%(person)s is not an active member of this organization.")
+                % {"person": person_name(person)},
                 field="reviewers",
             )
 
@@ -206,7 +204,7 @@ def review_transition_check(*, objective: Objective, new_state: str, organizatio
                 ),
                 field="state",
             )
-        names = ", ".join(_person(row.user) for row in summary.waiting_for)
+        names = ", ".join(person_name(row.user) for row in summary.waiting_for)
         raise ApplicationError(
             _(
                 "Your organization requires review: this objective becomes active once every required "
