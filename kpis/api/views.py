@@ -140,7 +140,7 @@ class MeasurementViewSet(OrganizationViewSet, mixins.ListModelMixin):
     )
     def create(self, request, *args, **kwargs):
         """Send `{"measurements": [...]}`, a list, or one object. A replay answers as the first time."""
-        rows = [_hashable_code(row) for row in _rows(request.data)]
+        rows = _rows(request.data)
         try:
             services.measurements_ingest(
                 organization=self.organization, rows=rows, source=MeasurementSource.API
@@ -163,20 +163,3 @@ def _rows(data) -> list:
     if not isinstance(data, list):
         raise ParseError('Send a JSON object, a list of them, or {"measurements": [...]}.')
     return data
-
-
-class _NotText:
-    """Stands for a KPI code sent as a JSON object or list, which cannot be looked up in a set of codes;
-    the service answers it as any code that is not text ("Must be text.")."""
-
-    def __str__(self):
-        return "(not text)"
-
-
-NOT_TEXT = _NotText()
-
-
-def _hashable_code(row):
-    if isinstance(row, dict) and isinstance(row.get("kpi"), dict | list):
-        return {**row, "kpi": NOT_TEXT}
-    return row
