@@ -156,6 +156,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "language",
             "currency",
             "review_required",
+            "public_diagnostic",
         ]
         help_texts = {
             "currency": _("The three-letter ISO 4217 code of money amounts, such as USD or EUR."),

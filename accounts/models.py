@@ -82,6 +82,14 @@ class Organization(BaseModel):
         default=False,
         help_text=_("Objectives become active only once every required reviewer has approved them."),
     )
+    # The 10-minute RevOps diagnostic (diagnostics app): when on, anyone may take it without signing in.
+    public_diagnostic = models.BooleanField(
+        _("public diagnostic"),
+        default=False,
+        help_text=_("Open the RevOps diagnostic at /diagnostic/ to people without an account, e.g. prospects."),
+    )
+    # The guided start (onboarding app): set once an admin finishes or skips it.
+    setup_completed_at = models.DateTimeField(_("set-up completed at"), null=True, blank=True, editable=False)
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -288,3 +296,23 @@ class ApiToken(BaseModel):
 
     def is_expired(self, now) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+class Profile(BaseModel):
+    """One person's own preferences, whatever organization they work in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the organization's language."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)

@@ -29,6 +29,7 @@ ORGANIZATION_EDITABLE = [
     "at_risk_margin",
     "check_in_cadence_days",
     "review_required",
+    "public_diagnostic",
 ]
 # Changing one of these changes statuses, expected progress or the periods of figures.
 ORGANIZATION_RULE_FIELDS = {"on_track_margin", "at_risk_margin", "check_in_cadence_days", "time_zone"}
