@@ -11,15 +11,17 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.choices import TeamKind
 from accounts.models import Organization, Team
 from common.timezones import zone_or_utc
 from kpis import services
-from kpis.catalog import catalog_load
 from kpis.choices import MeasurementSource
 from kpis.models import Kpi, Measurement
+from kpis.services.catalog import catalog_load
 from kpis.services.ingestion import CleanRow, measurements_store
+from okrs import okr_templates
 from okrs import services as okr_services
 from okrs.choices import KpiWindow
 from okrs.models import KeyResult, Priority
@@ -43,28 +45,33 @@ THRESHOLDS = {
     "lead_conversion_rate": ("30", "25", "18"),
     "average_deal_value": ("16000", "14500", "12000"),
 }
+# KPI family -> the kind of the demo team that owns its KPIs.
 TEAMS = {
-    "financial": "Finance",
-    "sales": "Sales",
-    "marketing": "Marketing",
-    "customer_success": "Customer Success",
-    "operations": "RevOps",
+    "financial": TeamKind.FINANCE,
+    "sales": TeamKind.SALES,
+    "marketing": TeamKind.MARKETING,
+    "customer_success": TeamKind.CUSTOMER_SUCCESS,
+    "operations": TeamKind.REVOPS,
 }
+# KPI family -> the order of the demo priority it serves (okrs.demo.PRIORITIES).
 PRIORITIES = {
-    "sales": "Sales efficiency",
-    "customer_success": "Customer retention and expansion",
-    "operations": "Operational excellence",
-    "financial": "Data-driven decisions",
-    "marketing": "Market expansion",
+    "sales": 0,
+    "customer_success": 1,
+    "operations": 2,
+    "financial": 3,
+    "marketing": 4,
 }
-# Key result title -> the KPI it follows.
-LINKS = {
-    "Raise the opportunity close rate by 15% (20% to 23%)": "win_rate",
-    "Shorten the average sales cycle by 10 days": "sales_cycle_days",
-    "Reach a 90% customer retention rate": "renewal_rate",
-    "Improve sales forecast accuracy by 25% (68% to 85%)": "forecast_accuracy",
-    "Keep data accuracy in sales and customer systems at 98% or more": "data_accuracy",
-}
+
+
+def _links(organization: Organization) -> dict[str, str]:
+    """Key result title (in the organization's language) -> the catalog KPI it follows."""
+    with translation.override(organization.language):
+        return {
+            str(kr.title): kr.kpi_code
+            for template in okr_templates.TEMPLATES
+            for kr in template.key_results
+            if kr.kpi_code
+        }
 
 
 @transaction.atomic
@@ -81,8 +88,8 @@ def demo_kpis_load(organization: Organization) -> None:
 
 
 def _describe(organization: Organization, kpis: dict[str, Kpi]) -> None:
-    teams = {team.name: team for team in Team.objects.filter(organization=organization)}
-    priorities = {p.title: p for p in Priority.objects.filter(organization=organization)}
+    teams = {team.kind: team for team in Team.objects.filter(organization=organization).order_by("-pk")}
+    priorities = {p.order: p for p in Priority.objects.filter(organization=organization).order_by("-pk")}
     owner = organization.memberships.filter(role="admin").select_related("user").first()
     for code, kpi in kpis.items():
         if kpi.team_id is not None:
@@ -181,9 +188,10 @@ def _measurements(organization: Organization, kpis: dict[str, Kpi]) -> list[Clea
 
 
 def _link_key_results(organization: Organization, kpis: dict[str, Kpi]) -> None:
-    key_results = KeyResult.objects.for_organization(organization).filter(title__in=LINKS, kpi__isnull=True)
+    links = _links(organization)
+    key_results = KeyResult.objects.for_organization(organization).filter(title__in=links, kpi__isnull=True)
     for key_result in key_results.select_related("objective__cycle"):
-        kpi = kpis.get(LINKS[key_result.title])
+        kpi = kpis.get(links[key_result.title])
         if kpi is None:
             continue
         okr_services.key_result_update(key_result=key_result, kpi=kpi, kpi_window=KpiWindow.LATEST_PERIOD)

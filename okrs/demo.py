@@ -12,36 +12,49 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, TeamKind
 from accounts.models import Membership, Organization, Team
 from kpis.demo import demo_kpis_load
-from okrs import services
-from okrs.choices import CheckInSource, CycleState, KeyResultKind, ObjectiveState, OutcomeKind, Unit
+from okrs import okr_templates, services
+from okrs.choices import CheckInSource, CycleState, KeyResultKind, ObjectiveState, Unit
 from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, Priority
 from okrs.services.progress import figures_apply, snapshot_rows
 
 DEMO_SLUG = "acme-revops"
+# The demo in another language is another organization, with its own people, next to the English one.
+DEMO_LANGUAGES = {
+    "en": {"slug": DEMO_SLUG, "name": "Acme RevOps", "currency": "USD", "time_zone": "UTC", "suffix": ""},
+    "es": {
+        "slug": "acme-revops-es",
+        "name": "Acme RevOps (ES)",
+        "currency": "EUR",
+        "time_zone": "Europe/Madrid",
+        "suffix": "-es",
+    },
+}
 DEMO_USERS = [
     ("demo-admin", Role.ADMIN, "Ana", "Admin"),
     ("demo-editor", Role.EDITOR, "Eli", "Editor"),
     ("demo-viewer", Role.VIEWER, "Vic", "Viewer"),
 ]
 TEAMS = [
-    ("Sales", TeamKind.SALES),
-    ("Marketing", TeamKind.MARKETING),
-    ("Customer Success", TeamKind.CUSTOMER_SUCCESS),
-    ("Finance", TeamKind.FINANCE),
-    ("RevOps", TeamKind.REVOPS),
+    (_("Sales"), TeamKind.SALES),
+    (_("Marketing"), TeamKind.MARKETING),
+    (_("Customer Success"), TeamKind.CUSTOMER_SUCCESS),
+    (_("Finance"), TeamKind.FINANCE),
+    (_("RevOps"), TeamKind.REVOPS),
 ]
 PRIORITIES = [
-    ("Sales efficiency", "Win more of the pipeline we already have, faster."),
-    ("Customer retention and expansion", "Keep the customers we win and grow what they buy."),
-    ("Operational excellence", "Run revenue processes with less manual work and lower cost."),
-    ("Data-driven decisions", "Decide from trusted numbers, not anecdotes."),
-    ("Market expansion", "Open new products, regions and partners as sources of revenue."),
+    (_("Sales efficiency"), _("Win more of the pipeline we already have, faster.")),
+    (_("Customer retention and expansion"), _("Keep the customers we win and grow what they buy.")),
+    (_("Operational excellence"), _("Run revenue processes with less manual work and lower cost.")),
+    (_("Data-driven decisions"), _("Decide from trusted numbers, not anecdotes.")),
+    (_("Market expansion"), _("Open new products, regions and partners as sources of revenue.")),
 ]
+NOTES = [_("Weekly update."), _("Pipeline review."), _("Numbers from the CRM."), "", _("On plan.")]
 
 
 @dataclass(frozen=True)
@@ -55,161 +68,40 @@ class DemoKeyResult:
     last_check_in_days_ago: int = 2
 
 
-# The five example objectives of the OKR guide, with three key results each.
-OBJECTIVES = [
-    (
-        "Improve sales efficiency",
-        "Sales",
-        0,
-        OutcomeKind.EFFICIENCY,
-        "Closing more of the existing pipeline in less time raises revenue without raising acquisition cost.",
-        [
-            DemoKeyResult(
-                "Raise the opportunity close rate by 15% (20% to 23%)",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "20",
-                "23",
-                1.05,
-            ),
-            DemoKeyResult(
-                "Shorten the average sales cycle by 10 days",
-                KeyResultKind.DECREASE,
-                Unit.DAYS,
-                "62",
-                "52",
-                0.75,
-            ),
-            DemoKeyResult(
-                "Reach 95% CRM adoption across the sales team",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "40",
-                "95",
-                1.1,
-            ),
-        ],
-    ),
-    (
-        "Grow customer retention and expansion",
-        "Customer Success",
-        1,
-        OutcomeKind.RETENTION,
-        "Every retained and expanded account compounds recurring revenue at a fraction of a new one's cost.",
-        [
-            DemoKeyResult(
-                "Reach a 90% customer retention rate", KeyResultKind.INCREASE, Unit.PERCENT, "84", "90", 0.9
-            ),
-            DemoKeyResult(
-                "Grow upsell and cross-sell revenue by 20%",
-                KeyResultKind.INCREASE,
-                Unit.CURRENCY,
-                "500000",
-                "600000",
-                0.45,
-            ),
-            DemoKeyResult(
-                "Get a 50% response rate on customer feedback surveys",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "18",
-                "50",
-                0.6,
-                last_check_in_days_ago=20,
-            ),
-        ],
-    ),
-    (
-        "Optimize RevOps processes",
-        "RevOps",
-        2,
-        OutcomeKind.EFFICIENCY,
-        "Hours freed from manual reporting and lower operating cost go back into selling and service.",
-        [
-            DemoKeyResult(
-                "Automate 30% of manual reporting tasks", KeyResultKind.INCREASE, Unit.PERCENT, "0", "30", 1.2
-            ),
-            DemoKeyResult(
-                "Cut operating costs by 10% at the same service quality",
-                KeyResultKind.DECREASE,
-                Unit.CURRENCY,
-                "1200000",
-                "1080000",
-                0.85,
-            ),
-            DemoKeyResult(
-                "100% of the team completes the new RevOps tools training",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "0",
-                "100",
-                1.0,
-            ),
-        ],
-    ),
-    (
-        "Strengthen data-driven decisions",
-        "Finance",
-        3,
-        OutcomeKind.GROWTH,
-        "Accurate forecasts and trusted data let leadership invest ahead of demand, not react to it.",
-        [
-            DemoKeyResult(
-                "Improve sales forecast accuracy by 25% (68% to 85%)",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "68",
-                "85",
-                0.95,
-            ),
-            DemoKeyResult(
-                "100% of sales uses the analytics dashboard every week",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "10",
-                "100",
-                0.3,
-            ),
-            DemoKeyResult(
-                "Keep data accuracy in sales and customer systems at 98% or more",
-                KeyResultKind.KEEP_ABOVE,
-                Unit.PERCENT,
-                "96",
-                "98",
-                1.0,
-            ),
-        ],
-    ),
-    (
-        "Expand market reach and revenue sources",
-        "Marketing",
-        4,
-        OutcomeKind.EXPANSION,
-        "New products, regions and partners reduce dependence on one market and open new revenue streams.",
-        [
-            DemoKeyResult(
-                "Two new product lines add 15% to total revenue",
-                KeyResultKind.INCREASE,
-                Unit.PERCENT,
-                "0",
-                "15",
-                0.5,
-            ),
-            DemoKeyResult(
-                "Enter two new geographic regions",
-                KeyResultKind.INCREASE,
-                Unit.NUMBER,
-                "0",
-                "2",
-                0.0,
-                last_check_in_days_ago=-1,
-            ),
-            DemoKeyResult(
-                "Sign three new strategic partnerships", KeyResultKind.INCREASE, Unit.NUMBER, "0", "3", 0.7
-            ),
-        ],
-    ),
-]
+# How the history of each template key result runs in the demo: (pace, days since the last check-in).
+PACES = {
+    "sales_efficiency": [(1.05, 2), (0.75, 2), (1.1, 2)],
+    "retention_expansion": [(0.9, 2), (0.45, 2), (0.6, 20)],
+    "revops_processes": [(1.2, 2), (0.85, 2), (1.0, 2)],
+    "data_driven": [(0.95, 2), (0.3, 2), (1.0, 2)],
+    "market_expansion": [(0.5, 2), (0.0, -1), (0.7, 2)],
+}
+# The demo team (by kind) and priority (by position in PRIORITIES) of each template.
+PLACES = {
+    "sales_efficiency": (TeamKind.SALES, 0),
+    "retention_expansion": (TeamKind.CUSTOMER_SUCCESS, 1),
+    "revops_processes": (TeamKind.REVOPS, 2),
+    "data_driven": (TeamKind.FINANCE, 3),
+    "market_expansion": (TeamKind.MARKETING, 4),
+}
+
+
+def demo_objectives() -> list[tuple]:
+    """The five example objectives of the OKR guide (okrs.okr_templates) with the demo's history pace,
+    rendered in the active language: (template key, title, team kind, priority index, outcome, so what,
+    key results)."""
+    objectives = []
+    for template in okr_templates.TEMPLATES:
+        key_results = [
+            DemoKeyResult(str(kr.title), kr.kind, kr.unit, kr.start, kr.target, pace, days_ago)
+            for kr, (pace, days_ago) in zip(template.key_results, PACES[template.key], strict=True)
+        ]
+        team_kind, priority = PLACES[template.key]
+        objectives.append(
+            (template.key, str(template.title), team_kind, priority, template.outcome_kind,
+             str(template.so_what), key_results)
+        )  # fmt: skip
+    return objectives
 
 
 @dataclass
@@ -220,40 +112,61 @@ class DemoResult:
 
 
 def current_quarter(today: date) -> tuple[str, date, date]:
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    start = date(today.year, first_month, 1)
-    next_start = date(today.year + (first_month == 10), (first_month + 3 - 1) % 12 + 1, 1)
-    return f"Q{(first_month - 1) // 3 + 1} {today.year}", start, next_start - timedelta(days=1)
+    """The quarter of `today`: its name in the active language ("Q4 2026"), first and last day."""
+    return okr_templates.quarter_of(today)
+
+
+def demo_usernames(language: str = "en") -> list[str]:
+    return [username + DEMO_LANGUAGES[language]["suffix"] for username, *_rest in DEMO_USERS]
 
 
 @transaction.atomic
-def demo_load(*, password: str | None = None) -> DemoResult:
-    """Create or complete the demo organization. Passwords are set for new users, or for all when given."""
-    organization, created = Organization.objects.get_or_create(
-        slug=DEMO_SLUG, defaults={"name": "Acme RevOps", "currency": "USD", "fiscal_year_start_month": 1}
-    )
-    passwords = _users(organization, password)
-    users = {m.user.username: m.user for m in organization.memberships.select_related("user")}
+def demo_load(*, password: str | None = None, language: str = "en") -> DemoResult:
+    """Create or complete the demo organization in `language` (its content written in that language).
+
+    Passwords are set for new users, or for all when given.
+    """
+    spec = DEMO_LANGUAGES[language]
+    defaults = {"name": spec["name"], "currency": spec["currency"], "fiscal_year_start_month": 1}
+    if language != "en":
+        defaults.update(language=language, time_zone=spec["time_zone"])
+    organization, created = Organization.objects.get_or_create(slug=spec["slug"], defaults=defaults)
+    with translation.override(organization.language):
+        passwords = _users(organization, password, suffix=spec["suffix"])
+        users = {m.user.username: m.user for m in organization.memberships.select_related("user")}
+        admin, editor = users["demo-admin" + spec["suffix"]], users["demo-editor" + spec["suffix"]]
+        cycle = _structure(organization, admin=admin, editor=editor)
+    services.progress_recompute(organization_id=organization.pk)
+    _backfill_snapshots(cycle)
+    return DemoResult(organization=organization, passwords=passwords, created=created)
+
+
+def _structure(organization: Organization, *, admin, editor) -> Cycle:
+    """Teams, priorities, the current quarter and its objectives, in the active language."""
     teams = {
-        name: Team.objects.get_or_create(organization=organization, name=name, defaults={"kind": kind})[0]
+        kind: Team.objects.get_or_create(organization=organization, name=str(name), defaults={"kind": kind})[
+            0
+        ]
         for name, kind in TEAMS
     }
     priorities = [
         Priority.objects.get_or_create(
             organization=organization,
-            title=title,
-            defaults={"description": text, "order": index, "owner": users["demo-admin"]},
+            title=str(title),
+            defaults={"description": str(text), "order": index, "owner": admin},
         )[0]
         for index, (title, text) in enumerate(PRIORITIES)
     ]
     name, start, end = current_quarter(timezone.localdate())
-    cycle, _ = Cycle.objects.get_or_create(
+    cycle, _created = Cycle.objects.get_or_create(
         organization=organization,
         name=name,
         defaults={"start": start, "end": end, "state": CycleState.ACTIVE},
     )
     with services.refresh_once():
-        for position, (title, team, priority, outcome, so_what, key_results) in enumerate(OBJECTIVES):
+        for position, (key, title, team, priority, outcome, so_what, key_results) in enumerate(
+            demo_objectives()
+        ):
             objective = Objective.objects.filter(
                 cycle=cycle, title=title
             ).first() or services.objective_create(
@@ -261,24 +174,24 @@ def demo_load(*, password: str | None = None) -> DemoResult:
                 title=title,
                 so_what=so_what,
                 outcome_kind=outcome,
-                owner=users["demo-admin"],
+                owner=admin,
                 team=teams[team],
                 priority=priorities[priority],
                 state=ObjectiveState.ACTIVE,
                 position=position,
+                template_key=key,
             )
             for kr_position, spec in enumerate(key_results):
-                _key_result(objective, spec, kr_position, owner=users["demo-editor"])
+                _key_result(objective, spec, kr_position, owner=editor)
         demo_kpis_load(organization)
-    services.progress_recompute(organization_id=organization.pk)
-    _backfill_snapshots(cycle)
-    return DemoResult(organization=organization, passwords=passwords, created=created)
+    return cycle
 
 
-def _users(organization: Organization, password: str | None) -> dict[str, str]:
+def _users(organization: Organization, password: str | None, *, suffix: str = "") -> dict[str, str]:
     User = get_user_model()
     passwords = {}
-    for username, role, first, last in DEMO_USERS:
+    for base_username, role, first, last in DEMO_USERS:
+        username = base_username + suffix
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
@@ -341,7 +254,7 @@ def _history(key_result: KeyResult, spec: DemoKeyResult, *, author) -> None:
             key_result=key_result,
             value=value,
             confidence=max(1, min(10, round(5 + 4 * (spec.pace - 0.7)))),
-            note=rng.choice(["Weekly update.", "Pipeline review.", "Numbers from the CRM.", "", "On plan."]),
+            note=str(rng.choice(NOTES)),
             author=author,
             source=CheckInSource.MANUAL,
             checked_in_at=moment,

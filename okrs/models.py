@@ -135,6 +135,8 @@ class Objective(BaseModel):
         verbose_name=_("parent objective"),
     )
     position = models.PositiveIntegerField(default=0)
+    # The OKR template (okrs.okr_templates) it was created from, so that adding it again finds it.
+    template_key = models.CharField(_("template"), max_length=40, blank=True, default="", editable=False)
     # Written by the recomputation; read by pages and the API.
     progress = models.DecimalField(_("progress"), default=0, **FRACTION)
     expected_progress = models.DecimalField(_("expected progress"), default=0, **FRACTION)

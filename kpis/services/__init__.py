@@ -1,5 +1,6 @@
 """Writes of the KPI domain. Each service owns its transaction and validates before writing."""
 
+from kpis.services.catalog import catalog_load, kpi_objectives_add, kpis_from_catalog
 from kpis.services.definitions import kpi_create, kpi_formula_errors, kpi_update, kpi_validate
 from kpis.services.ingestion import (
     MAX_ROWS,
@@ -19,13 +20,16 @@ __all__ = [
     "IdempotencyConflict",
     "MeasurementsInvalid",
     "RowError",
+    "catalog_load",
     "key_results_sync",
+    "kpi_objectives_add",
     "kpi_create",
     "kpi_formula_errors",
     "kpi_recompute",
     "kpi_refresh",
     "kpi_update",
     "kpi_validate",
+    "kpis_from_catalog",
     "measurements_import_csv",
     "measurements_ingest",
     "measurements_validate",

@@ -31,6 +31,7 @@ from okrs.services.resources import (
     priority_delete,
     priority_update,
 )
+from okrs.services.templates import objective_from_template
 
 __all__ = [
     "KEY_RESULT_EDITABLE",
@@ -48,6 +49,7 @@ __all__ = [
     "key_result_update",
     "objective_create",
     "objective_delete",
+    "objective_from_template",
     "objective_reopen",
     "objective_update",
     "organization_today",

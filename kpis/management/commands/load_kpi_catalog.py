@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
-from kpis.catalog import CATALOG, catalog_load
+from kpis.catalog import CATALOG
+from kpis.services import catalog_load
 
 
 class Command(BaseCommand):
