@@ -51,6 +51,17 @@ def organization_update(*, organization: Organization, **fields) -> Organization
     return organization
 
 
+@transaction.atomic
+def organization_setup_complete(*, organization: Organization) -> Organization:
+    """Mark the guided start as finished (or skipped); the first time only."""
+    if organization.setup_completed_at is None:
+        organization.setup_completed_at = timezone.now()
+        Organization.objects.filter(pk=organization.pk, setup_completed_at__isnull=True).update(
+            setup_completed_at=organization.setup_completed_at
+        )
+    return organization
+
+
 def api_token_hash(raw: str) -> str:
     """Tokens carry 256 random bits, so one SHA-256 is enough; a slow hash would only slow every request."""
     return hashlib.sha256(raw.encode()).hexdigest()

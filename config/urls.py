@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
+    path("", include("onboarding.urls")),
     path("okrs/", include("okrs.urls")),
     path("kpis/", include("kpis.urls")),
     path("notifications/", include("notifications.urls")),

@@ -33,6 +33,18 @@ class CatalogKpi:
     benchmark: str | None = None
 
     @property
+    def unit_label(self) -> str:
+        return U(self.unit).label
+
+    @property
+    def direction_label(self) -> str:
+        return Direction(self.direction).label
+
+    @property
+    def cadence_label(self) -> str:
+        return C(self.cadence).label
+
+    @property
     def templates(self) -> tuple[str, ...]:
         """The OKR templates (okrs.okr_templates keys) whose objectives this KPI measures."""
         return SERVES[self.code][0]

@@ -33,6 +33,10 @@ class KeyResultTemplate:
     target: str
     kpi_code: str = ""  # the catalog KPI this key result follows, where one measures it
 
+    @property
+    def kind_label(self) -> str:
+        return KeyResultKind(self.kind).label
+
 
 @dataclass(frozen=True)
 class ObjectiveTemplate:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "auditlog",
     "activity",
     "portability",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
