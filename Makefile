@@ -6,6 +6,8 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= rumbo-demo-2026
+# Also load the demo in this language (e.g. es: organization acme-revops-es, users demo-admin-es…).
+DEMO_LANGUAGE ?=
 
 .PHONY: run test lint bench venv install install-dev browser migrate demo clean
 
@@ -33,6 +35,8 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_demo --password "$(DEMO_PASSWORD)"
+	@if [ -n "$(DEMO_LANGUAGE)" ] && [ "$(DEMO_LANGUAGE)" != en ]; then \
+		$(PY) manage.py load_demo --password "$(DEMO_PASSWORD)" --language "$(DEMO_LANGUAGE)"; fi
 
 run: demo
 	@HOST=$(HOST) PORT=$(PORT) DEMO_PASSWORD="$(DEMO_PASSWORD)" BIN=$(BIN) sh scripts/run.sh
