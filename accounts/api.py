@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.settings import api_settings
 
+from accounts.languages import language_activate, language_for_membership
 from accounts.scoping import membership_for_user
 
 # Path ids are digits only, so "/objectives/abc/" is a 404 before any query.
@@ -63,6 +64,10 @@ def _resolve_membership(request) -> None:
         membership = membership_for_user(user)
     request.membership = membership
     request.organization = membership.organization if membership else None
+    # Error texts in the client's language: Accept-Language when it sends one (LocaleMiddleware has
+    # applied it), else the person's preference or their organization's language.
+    if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+        language_activate(request._request, language_for_membership(membership))
 
 
 class RolePermission(permissions.BasePermission):

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import Invitation, Membership
+from accounts.models import Invitation, Membership, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +28,21 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def language_for_user(user) -> str:
-    """A person's language: that of the organization they work in (their oldest active membership)."""
-    membership = (
-        Membership.objects.filter(user=user, active=True)
-        .select_related("organization")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    return membership.organization.language if membership else settings.LANGUAGE_CODE
+def language_for_user(user, organization=None) -> str:
+    """A person's language: their own preference, else the organization the mail is about (or the one
+    they work in: their oldest active membership's)."""
+    preference = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+    if preference:
+        return preference
+    if organization is None:
+        membership = (
+            Membership.objects.filter(user=user, active=True)
+            .select_related("organization")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        organization = membership.organization if membership else None
+    return organization.language if organization else settings.LANGUAGE_CODE
 
 
 def render_message(name: str, context: dict, *, to: str, language: str) -> EmailMultiAlternatives:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import emails
 from accounts.choices import Role
 from accounts.models import Membership, Organization, Team
+from common.forms import LocalizedDecimalField
 
 
 class ApiTokenForm(forms.Form):
@@ -161,6 +162,7 @@ class OrganizationSettingsForm(forms.ModelForm):
         help_texts = {
             "currency": _("The three-letter ISO 4217 code of money amounts, such as USD or EUR."),
         }
+        field_classes = {"on_track_margin": LocalizedDecimalField, "at_risk_margin": LocalizedDecimalField}
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].strip().upper()

@@ -86,7 +86,9 @@ class Organization(BaseModel):
     public_diagnostic = models.BooleanField(
         _("public diagnostic"),
         default=False,
-        help_text=_("Open the RevOps diagnostic at /diagnostic/ to people without an account, e.g. prospects."),
+        help_text=_(
+            "Open the RevOps diagnostic at /diagnostic/ to people without an account, e.g. prospects."
+        ),
     )
     # The guided start (onboarding app): set once an admin finishes or skips it.
     setup_completed_at = models.DateTimeField(_("set-up completed at"), null=True, blank=True, editable=False)

@@ -12,10 +12,10 @@ An inactive (deactivated) membership never counts.
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404
 
-from accounts.models import Membership
+from accounts.models import Membership, Profile
 
 ORGANIZATION_SESSION_KEY = "accounts.organization_id"
 
@@ -40,9 +40,14 @@ def membership_for_user(user, *, organization_id: int | None = None) -> Membersh
     chosen_first = Case(
         When(organization_id=organization_id, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
+    # The person's own language preference rides along (accounts.Profile; "" when they have none).
+    preference = Profile.objects.filter(user=OuterRef("user")).values("language")[:1]
     return (
         memberships.select_related("organization")
-        .annotate(organization_count=Subquery(count, output_field=IntegerField()))
+        .annotate(
+            organization_count=Subquery(count, output_field=IntegerField()),
+            person_language=Subquery(preference, output_field=CharField()),
+        )
         .order_by(chosen_first, "created_at", "pk")
         .first()
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts import emails, selectors, signals
 from accounts.choices import InvitationState, Role
-from accounts.models import ApiToken, Invitation, Membership, Organization, Team
+from accounts.models import ApiToken, Invitation, Membership, Organization, Profile, Team
 from common.exceptions import ApplicationError
 
 TOKEN_PREFIX = "rumbo_"
@@ -60,6 +60,15 @@ def organization_setup_complete(*, organization: Organization) -> Organization:
             setup_completed_at=organization.setup_completed_at
         )
     return organization
+
+
+def profile_language_set(*, user, language: str) -> Profile:
+    """A person's language for pages and mail; "" goes back to their organization's language."""
+    profile, _created = Profile.objects.get_or_create(user=user)
+    profile.language = language
+    profile.full_clean()
+    profile.save(update_fields=["language", "updated_at"])
+    return profile
 
 
 def api_token_hash(raw: str) -> str:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views, views_invitations, views_members, views_organization
+from accounts import views, views_invitations, views_language, views_members, views_organization
 from accounts.forms import LoginForm, PasswordResetForm
 
 app_name = "accounts"
@@ -63,4 +63,5 @@ urlpatterns = [
     path("settings/invitations/<int:pk>/revoke/", views_members.invitation_revoke, name="invitation-revoke"),
     path("settings/organization/", views_organization.organization_settings, name="organization-settings"),
     path("organizations/", views_organization.organization_switch, name="organization-switch"),
+    path("language/", views_language.language_set, name="language"),
 ]

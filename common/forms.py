@@ -10,11 +10,15 @@ Claims live in the cache (an atomic `add`); when the cache cannot be reached, fo
 
 import logging
 import secrets
+from decimal import Decimal
 
 from django import forms
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from common import numbers
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +93,35 @@ def _cache_call(method, form, *args, **kwargs) -> None:
         method(_key(form), *args, **kwargs)
     except Exception:
         logger.warning("Form token not recorded: the cache cannot be reached.", exc_info=True)
+
+
+class LocalizedDecimalInput(forms.TextInput):
+    """A stored decimal, whole, with the reader's decimal separator: 45.25 opens as "45,25" in Spanish."""
+
+    def format_value(self, value):
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            decimal_mark, _group = numbers.separators()
+            return f"{Decimal(value).normalize():f}".replace(".", decimal_mark)
+        return super().format_value(value)
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed in the reader's language: "21,5" in Spanish, "21.5" in English (common.numbers).
+
+    A text input, not a number input (browsers read "21,5" in a number input as 215 before the server
+    sees it), with the numeric keyboard on phones. The stored value opens in the same format, whole,
+    so an edit form saved untouched stores what it showed.
+    """
+
+    widget = LocalizedDecimalInput
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                value = numbers.parse_decimal(value)
+            except ValueError as error:
+                raise ValidationError(str(error), code="invalid") from error
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}

@@ -5,60 +5,22 @@ A service raises Django's ValidationError (from the model's full_clean) or an Ap
 the API.
 """
 
-import re
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from common.form_errors import add_service_errors  # noqa: F401 - the pages import it from here
-from common.forms import OneTimeTokenForm
+from common.forms import LocalizedDecimalField, OneTimeTokenForm
 from common.people import person_name
 from okrs.choices import KpiWindow
 from okrs.models import CheckIn, KeyResult, Objective
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
-# "1,234" and "12,500" could be a thousands separator as well as a decimal comma: 1–3 digits (not a
-# leading zero) before the comma and exactly three after.
-_AMBIGUOUS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
-
-
-class DecimalCommaField(forms.DecimalField):
-    """A decimal typed as text: a dot is the decimal separator, and an unambiguous comma is read as one.
-
-    "21,5" and "1234,56" are 21.5 and 1234.56. "1,234" (a thousands separator or a decimal comma?),
-    "1.234,5" and "1,234,567" are refused with a message asking for a dot, so a value is never stored
-    ten or a thousand times off. A text input, not a number input: browsers read "21,5" in a number
-    input as 215 before the server sees it.
-    """
-
-    widget = forms.TextInput
-
-    default_error_messages = {
-        "separator": _(
-            "Use a dot as the decimal separator and no thousands separators, e.g. 1234.5 (“%(value)s” is "
-            "ambiguous)."
-        ),
-    }
-
-    def to_python(self, value):
-        if isinstance(value, str) and "," in value:
-            text = value.strip()
-            if _AMBIGUOUS_COMMA.match(text) or not _DECIMAL_COMMA.match(text):
-                raise ValidationError(
-                    self.error_messages["separator"], code="separator", params={"value": text}
-                )
-            value = text.replace(",", ".")
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # The number input's min, max and step do not apply to a text input; the keyboard should still be
-        # the numeric one on phones.
-        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+# Decimals are typed in the reader's language: "21,5" in Spanish, "21.5" in English (common.numbers).
+DecimalCommaField = LocalizedDecimalField
 
 
 class CheckInForm(OneTimeTokenForm):
@@ -93,7 +55,7 @@ class TextAreaField(forms.CharField):
 
 
 def model_form_fields(model, field_names: list[str]) -> dict[str, forms.Field]:
-    """The form fields of a model's editable fields: decimals accept an unambiguous decimal comma, text
+    """The form fields of a model's editable fields: decimals are read in the reader's language, text
     areas keep LF line breaks."""
     classes = {models.DecimalField: DecimalCommaField, models.TextField: TextAreaField}
     field_classes = {

@@ -8,11 +8,11 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common import numbers
 from common.people import person_name
 from kpis.choices import KpiStatus
 from okrs.choices import Status
@@ -58,9 +58,7 @@ def status_badge(status: str, label: str = "") -> str:
 @register.filter
 def percent(fraction) -> str:
     """0.4213 → "42 %"."""
-    if fraction in (None, ""):
-        return "–"
-    return f"{round(Decimal(fraction) * 100):d} %"
+    return numbers.format_fraction(fraction)
 
 
 @register.simple_tag
@@ -95,18 +93,18 @@ def progress_bar(progress, expected=None) -> str:
 
 @register.simple_tag(takes_context=True)
 def quantity(context, value, unit: str = "") -> str:
-    """A key result or KPI value with its unit: "23 %", "1,200,000 USD", "52 d"."""
+    """A key result or KPI value with its unit in the reader's language: "23.5 %", "1,200,000 USD", "52 d";
+    in Spanish "23,5 %", "1.200.000 USD", "1.234,5 €"."""
     if value in (None, ""):
         return "–"
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
-    text = intcomma(_plain(number))
     if unit == "currency":
         organization = context.get("organization")
-        return f"{text} {getattr(organization, 'currency', '')}".strip()
-    return text + UNIT_SUFFIX.get(unit, "")
+        return numbers.format_currency(number, getattr(organization, "currency", ""))
+    return numbers.format_number(number) + UNIT_SUFFIX.get(unit, "")
 
 
 @register.filter
@@ -128,11 +126,8 @@ def person(user) -> str:
 
 
 def _plain(number: Decimal) -> str:
-    """Up to two decimals, none when the number is whole: 20.0000 → "20", 3.5 → "3.5"."""
-    rounded = number.quantize(Decimal("0.01"))
-    if rounded == rounded.to_integral_value():
-        return f"{rounded:.0f}"
-    return f"{rounded.normalize():f}"
+    """Up to two decimals, none when the number is whole: 20.0000 → "20", 3.5 → "3.5" ("3,5" in Spanish)."""
+    return numbers.format_number(number)
 
 
 def _clamp_percent(fraction) -> int:

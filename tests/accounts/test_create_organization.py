@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.choices import Role
 from accounts.models import Membership, Organization
@@ -53,11 +55,12 @@ def test_command_creates_the_organization_and_a_first_admin_who_sets_a_password(
     assert response.context["user"] == admin
     assert response.context["membership"].organization == organization
     assert User.objects.get(pk=admin.pk).check_password(PASSWORD)
-    # The printed link was for the same one-time choice: it no longer works.
-    assert (
-        "not valid any more"
-        in client.get(printed.removeprefix("http://rumbo.test"), follow=True).content.decode()
-    )
+    # The printed link was for the same one-time choice: it no longer works. The admin, now signed in,
+    # reads it in the organization's language.
+    with translation.override("es"):
+        expired = gettext("This link is not valid any more: it was already used, or it expired.")
+    assert expired.startswith("Este enlace")
+    assert expired in client.get(printed.removeprefix("http://rumbo.test"), follow=True).content.decode()
 
 
 @pytest.mark.django_db

@@ -4,9 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import translation
 
+from accounts import services
 from accounts.choices import TeamKind
 from dashboards.selectors import owner_list, team_list
 from kpis import selectors as kpi_selectors
@@ -221,41 +224,68 @@ def test_text_areas_keep_unix_line_breaks(filled_objective):
 
 
 @pytest.mark.parametrize(
-    ("typed", "value"),
+    ("language", "typed", "value"),
     [
-        ("21.5", Decimal("21.5")),
-        ("21,5", Decimal("21.5")),
-        (" 21,5 ", Decimal("21.5")),
-        ("1234,56", Decimal("1234.56")),
-        ("-0,75", Decimal("-0.75")),
-        ("0,125", Decimal("0.125")),
-        ("1234,567", Decimal("1234.567")),
-        ("1234", Decimal("1234")),
+        ("en", "21.5", Decimal("21.5")),
+        ("en", " 21.5 ", Decimal("21.5")),
+        ("en", "1,234.56", Decimal("1234.56")),
+        ("en", "1,234", Decimal("1234")),
+        ("en", "-0.75", Decimal("-0.75")),
+        ("en", "1234", Decimal("1234")),
+        ("es", "21,5", Decimal("21.5")),
+        ("es", " 21,5 ", Decimal("21.5")),
+        ("es", "1.234,56", Decimal("1234.56")),
+        ("es", "1.234", Decimal("1234")),
+        ("es", "-0,75", Decimal("-0.75")),
+        ("es", "0,125", Decimal("0.125")),
+        ("es", "1234", Decimal("1234")),
     ],
 )
-def test_decimal_field_reads_a_dot_or_an_unambiguous_comma(typed, value):
-    assert DecimalCommaField(max_digits=18, decimal_places=4).clean(typed) == value
+def test_decimal_field_reads_the_language_separators(language, typed, value):
+    with translation.override(language):
+        assert DecimalCommaField(max_digits=18, decimal_places=4).clean(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["1,234", "12,500", "-999,000", "1.234,5", "1,234,567", "21,", "2,1,5"])
-def test_decimal_field_refuses_an_ambiguous_comma(typed):
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "21,5"),
+        ("en", "1.234,5"),
+        ("en", "12,50"),
+        ("en", "2,1,5"),
+        ("es", "21.5"),
+        ("es", "1,234.5"),
+        ("es", "21,"),
+        ("es", "2.1.5"),
+    ],
+)
+def test_decimal_field_refuses_the_other_separator_instead_of_misreading_it(language, typed):
     field = DecimalCommaField(max_digits=18, decimal_places=4)
-    with pytest.raises(Exception) as error:
+    with translation.override(language), pytest.raises(ValidationError) as error:
         field.clean(typed)
-    assert "Use a dot as the decimal separator" in " ".join(error.value.messages)
+    decimal_mark = "." if language == "en" else ","
+    assert f"the decimal separator is “{decimal_mark}”" in " ".join(error.value.messages) or (
+        language == "es" and "separador" in " ".join(error.value.messages)
+    )
 
 
-def test_check_in_form_reads_a_decimal_comma(filled_key_result):
-    form = CheckInForm({"value": "21,5", "confidence": "6"}, key_result=filled_key_result)
-    assert form.is_valid(), form.errors
+def test_check_in_form_reads_a_decimal_comma_in_spanish(filled_key_result):
+    with translation.override("es"):
+        form = CheckInForm({"value": "21,5", "confidence": "6"}, key_result=filled_key_result)
+        assert form.is_valid(), form.errors
     assert form.cleaned_data["value"] == Decimal("21.5")
     assert 'type="text"' in str(form["value"]) and 'inputmode="decimal"' in str(form["value"])
 
 
-def test_check_in_page_stores_21_comma_5_as_21_5(client, editor_a):
+def _spanish(membership):
+    services.profile_language_set(user=membership.user, language="es")
+
+
+def test_check_in_page_in_spanish_stores_21_comma_5_as_21_5(client, editor_a):
     key_result = KeyResultFactory(
         objective__cycle__organization=editor_a.organization, owner=editor_a.user, target_value=Decimal(100)
     )
+    _spanish(editor_a)
     client.force_login(editor_a.user)
     url = reverse("okrs:check-in-create", args=[key_result.pk])
     response = client.post(url, {"value": "21,5", "confidence": "6"})
@@ -266,25 +296,29 @@ def test_check_in_page_stores_21_comma_5_as_21_5(client, editor_a):
     assert key_result.status != "achieved"
 
 
-def test_check_in_page_refuses_an_ambiguous_value_and_stores_nothing(client, editor_a):
+def test_check_in_page_in_english_refuses_21_comma_5_and_stores_nothing(client, editor_a):
     key_result = KeyResultFactory(objective__cycle__organization=editor_a.organization, owner=editor_a.user)
     client.force_login(editor_a.user)
     url = reverse("okrs:check-in-create", args=[key_result.pk])
-    response = client.post(url, {"value": "1,234", "confidence": "6"})
+    response = client.post(url, {"value": "21,5", "confidence": "6"})
     assert response.status_code == 400
-    assert "Use a dot as the decimal separator" in response.content.decode()
+    assert "the decimal separator is “.”" in response.content.decode()
     assert not CheckIn.objects.exists()
 
 
-def test_key_result_page_reads_a_decimal_comma_in_its_values(client, filled_key_result, editor_a):
+def test_key_result_page_in_spanish_reads_and_shows_decimal_commas(client, filled_key_result, editor_a):
+    _spanish(editor_a)
     client.force_login(editor_a.user)
     url = reverse("okrs:key-result-update", args=[filled_key_result.pk])
+    page = client.get(url).content.decode()
+    assert 'value="80,5"' in page and 'value="45,25"' in page and 'value="2,5"' in page
     data = {**_submitted(_key_result_form(filled_key_result)), "start_value": "90,5", "weight": "1,5"}
+    data["target_value"] = "45,25"
     response = client.post(url, data)
     assert response.status_code == 302
     filled_key_result.refresh_from_db()
     assert (filled_key_result.start_value, filled_key_result.weight) == (Decimal("90.5"), Decimal("1.5"))
-    response = client.post(url, {**data, "target_value": "1,250"})
+    response = client.post(url, {**data, "target_value": "1,250.5"})
     assert response.status_code == 400
     assert KeyResult.objects.get(pk=filled_key_result.pk).target_value == Decimal("45.25")
 
