@@ -6,6 +6,7 @@
 (function () {
   "use strict";
 
+  var SEPARATORS = { es: ",.", en: ".," };
   var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
   function draw(element) {
@@ -17,6 +18,10 @@
       return;
     }
     var figure = JSON.parse(source.textContent);
+    // Numbers on axes and in hover text with the page language's separators: 1.234,5 in Spanish.
+    if (!figure.layout.separators) {
+      figure.layout.separators = SEPARATORS[document.documentElement.lang] || ".,";
+    }
     element.dataset.drawn = "true";
     Plotly.newPlot(element, figure.data, figure.layout, CONFIG);
   }
