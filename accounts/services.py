@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -440,3 +441,28 @@ def _user_create(email: str, password: str | None, **names):
     user.full_clean()
     user.save()
     return user
+
+
+@transaction.atomic
+def organization_signup(
+    *, name: str, email: str, password: str, first_name: str = "", last_name: str = "", language: str = "en"
+) -> tuple[Organization, object]:
+    """A new organization and its first admin, who chose a password (the public diagnostic's sign-up)."""
+    email = _valid_email(email, "email")
+    if selectors.user_for_email(email=email) is not None:
+        raise ApplicationError(
+            _("An account with this address already exists: log in, then ask an admin to invite you."),
+            field="email",
+        )
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Give the organization a name."), field="organization_name")
+    user = _user_create(email, password, first_name=first_name, last_name=last_name)
+    base = slugify(name)[:60] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    organization = organization_create(slug=slug, name=name[:200], language=language)
+    membership_create(organization=organization, user=user, role=Role.ADMIN)
+    return organization, user

@@ -123,15 +123,20 @@ class RequestTooLarge(exceptions.APIException):
         )
 
 
-def _flatten(detail) -> dict:
+def _flatten(detail, prefix: str = "") -> dict:
+    """Field errors as {field: [reasons]}; a nested object's fields are named "parent.child"."""
     if isinstance(detail, dict):
-        return {
-            key: [str(item) for item in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
+        fields = {}
+        for key, value in detail.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                fields.update(_flatten(value, prefix=f"{name}."))
+            else:
+                fields[name] = [str(item) for item in (value if isinstance(value, list) else [value])]
+        return fields
     if isinstance(detail, list):
-        return {"non_field_errors": [str(item) for item in detail]}
-    return {"non_field_errors": [str(detail)]}
+        return {f"{prefix}non_field_errors": [str(item) for item in detail]}
+    return {f"{prefix}non_field_errors": [str(detail)]}
 
 
 def _django_validation_fields(error: DjangoValidationError) -> dict:
@@ -163,7 +168,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
             "code": "validation_error",
-            "detail": "Invalid input.",
+            "detail": str(exceptions.ValidationError.default_detail),  # "Invalid input.", translated
             "fields": _flatten(exc.detail),
         }
     else:

@@ -10,6 +10,7 @@ from accounts import api_people
 from activity import api as activity_api
 from comments import api as comments_api
 from common.api import api_not_found
+from diagnostics import api as diagnostics_api
 from kpis.api import views as kpis_api
 from notifications import api as notifications_api
 from okrs.api import views as okrs_api
@@ -75,6 +76,7 @@ router.register("members", api_people.MemberViewSet, basename="member")
 router.register("invitations", api_people.InvitationViewSet, basename="invitation")
 router.register("comments", comments_api.CommentViewSet, basename="comment")
 router.register("activity", activity_api.ActivityViewSet, basename="activity")
+router.register("diagnostics", diagnostics_api.DiagnosticViewSet, basename="diagnostic")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from common.views import healthz, readyz
 from dashboards.views import favicon
+from diagnostics.urls import public_urlpatterns as public_diagnostic_urls
 
 admin.site.site_header = "Rumbo administration"
 admin.site.site_title = "Rumbo"
@@ -21,5 +22,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("activity/", include("activity.urls")),
     path("exports/", include("portability.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
+    path("diagnostic/", include(public_diagnostic_urls)),
     path("", include("dashboards.urls")),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "activity",
     "portability",
     "onboarding",
+    "diagnostics",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "TeamKindEnum": "accounts.choices.TeamKind",
         "OkrStatusEnum": "okrs.choices.Status",
         "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "DiagnosticAreaEnum": "diagnostics.questions.AREA_KEYS",
     },
 }
 

@@ -12,7 +12,10 @@ from common import numbers
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("es", ("1.234,5", "21,5 %", "1.234,5 €", "42 %")), ("en", ("1,234.5", "21.5 %", "1,234.5 EUR", "42 %"))],
+    [
+        ("es", ("1.234,5", "21,5 %", "1.234,5 €", "42 %")),
+        ("en", ("1,234.5", "21.5 %", "1,234.5 EUR", "42 %")),
+    ],
 )
 def test_numbers_percentages_and_money_follow_the_language(language, expected):
     shown = (
