@@ -96,6 +96,8 @@ class Organization(BaseModel):
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -117,7 +119,9 @@ class TeamQuerySet(models.QuerySet):
 class Team(BaseModel):
     """A group of people in one organization (sales, marketing, customer success…)."""
 
-    organization = models.ForeignKey(Organization, models.CASCADE, related_name="teams")
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="teams", verbose_name=_("organization")
+    )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices, default=TeamKind.OTHER)
     parent = models.ForeignKey(
@@ -135,6 +139,8 @@ class Team(BaseModel):
     objects = TeamQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint("organization", "name", name="team_name_unique_per_organization")
@@ -168,8 +174,12 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(BaseModel):
     """A person's place in an organization: their role and their teams."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="memberships", verbose_name=_("organization")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     teams = models.ManyToManyField(Team, blank=True, related_name="memberships", verbose_name=_("teams"))
     # A member who leaves is deactivated, never deleted, so that history keeps their name; an inactive
@@ -181,6 +191,8 @@ class Membership(BaseModel):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["organization", "user__username"]
         constraints = [models.UniqueConstraint("user", "organization", name="membership_unique")]
 
@@ -208,7 +220,9 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(BaseModel):
     """An email address asked to join an organization with a role and teams, through a single-use link."""
 
-    organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="invitations", verbose_name=_("organization")
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     teams = models.ManyToManyField(Team, blank=True, related_name="invitations", verbose_name=_("teams"))
@@ -221,7 +235,7 @@ class Invitation(BaseModel):
         verbose_name=_("invited by"),
     )
     # Part of the signed link; a new key (on resend) makes every earlier link of this invitation void.
-    key = models.CharField(max_length=43, editable=False)
+    key = models.CharField(max_length=43, editable=False, verbose_name=_("key"))
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -238,6 +252,8 @@ class Invitation(BaseModel):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -278,11 +294,13 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(BaseModel):
     """A personal token an integration sends as `Authorization: Bearer <token>`; only its hash is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, help_text=_("What uses it, e.g. “CRM sync”."))
     # The first characters of the token, shown so that a person can tell their tokens apart.
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token hash"))
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
@@ -303,7 +321,9 @@ class ApiToken(BaseModel):
 class Profile(BaseModel):
     """One person's own preferences, whatever organization they work in."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

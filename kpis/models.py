@@ -35,7 +35,9 @@ code_validator = RegexValidator(
 class Kpi(BaseModel):
     """A key performance indicator of one organization: measured, or computed from other KPIs."""
 
-    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="kpis")
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="kpis", verbose_name=_("organization")
+    )
     code = models.CharField(
         _("code"),
         max_length=50,
@@ -95,7 +97,9 @@ class Kpi(BaseModel):
     )
     active = models.BooleanField(_("active"), default=True, help_text=_("Archived KPIs keep their history."))
     # Set when the definition changes; the next recomputation redoes every period of this KPI.
-    recompute_requested_at = models.DateTimeField(null=True, blank=True, default=timezone.now, editable=False)
+    recompute_requested_at = models.DateTimeField(
+        null=True, blank=True, default=timezone.now, editable=False, verbose_name=_("recompute requested at")
+    )
 
     objects = querysets.KpiQuerySet.as_manager()
 
@@ -120,9 +124,15 @@ class Measurement(models.Model):
 
     # Both foreign keys are covered by the composite indexes below; separate ones would slow inserts.
     organization = models.ForeignKey(
-        "accounts.Organization", models.CASCADE, related_name="+", db_index=False
+        "accounts.Organization",
+        models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("organization"),
     )
-    kpi = models.ForeignKey(Kpi, models.CASCADE, related_name="measurements", db_index=False)
+    kpi = models.ForeignKey(
+        Kpi, models.CASCADE, related_name="measurements", db_index=False, verbose_name=_("kpi")
+    )
     timestamp = models.DateTimeField(_("timestamp"))
     value = models.DecimalField(_("value"), **MEASUREMENT_VALUE)
     source = models.CharField(_("source"), max_length=10, choices=MeasurementSource.choices)
@@ -136,6 +146,8 @@ class Measurement(models.Model):
     objects = querysets.MeasurementQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
         ordering = ["-timestamp", "-pk"]
         indexes = [models.Index(fields=["kpi", "timestamp"], name="measurement_kpi_time")]
         constraints = [
@@ -152,7 +164,9 @@ class Measurement(models.Model):
 class KpiValue(models.Model):
     """A KPI's value for one period of its cadence, with status and change; written by the recomputation."""
 
-    kpi = models.ForeignKey(Kpi, models.CASCADE, related_name="values", db_index=False)  # see the constraint
+    kpi = models.ForeignKey(
+        Kpi, models.CASCADE, related_name="values", db_index=False, verbose_name=_("kpi")
+    )  # see the constraint
     period_start = models.DateField(_("period start"), help_text=_("In the organization's time zone."))
     value = models.DecimalField(_("value"), **PERIOD_VALUE, null=True, blank=True)
     measurement_count = models.PositiveIntegerField(_("measurements"), default=0)
@@ -213,14 +227,16 @@ class KpiValue(models.Model):
 class KpiRun(models.Model):
     """One recomputation of an organization's KPIs: what it touched and how it ended."""
 
-    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="kpi_runs")
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="kpi_runs", verbose_name=_("organization")
+    )
     state = models.CharField(_("state"), max_length=10, choices=RunState.choices, default=RunState.RUNNING)
     full = models.BooleanField(_("full"), default=False)
     started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # Measurements with ids in (watermark_from, watermark_to] were taken into account.
-    watermark_from = models.BigIntegerField(default=0)
-    watermark_to = models.BigIntegerField(default=0)
+    watermark_from = models.BigIntegerField(default=0, verbose_name=_("watermark from"))
+    watermark_to = models.BigIntegerField(default=0, verbose_name=_("watermark to"))
     kpis_recomputed = models.PositiveIntegerField(_("KPIs recomputed"), default=0)
     periods_recomputed = models.PositiveIntegerField(_("periods recomputed"), default=0)
     key_results_synced = models.PositiveIntegerField(_("key results updated"), default=0)

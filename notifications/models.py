@@ -42,23 +42,31 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(BaseModel):
     """One message to one person in one organization: an inbox entry, and perhaps a mail."""
 
-    recipient = models.ForeignKey(USER, models.CASCADE, related_name="notifications")
-    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        USER, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="notifications", verbose_name=_("organization")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True, help_text=_("A path on this site."))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # Natural key of the event for this person: the same event never makes two notifications.
-    key = models.CharField(max_length=200, unique=True, editable=False)
-    email_state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.NONE)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
+    key = models.CharField(max_length=200, unique=True, editable=False, verbose_name=_("key"))
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.NONE, verbose_name=_("email state")
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("email attempts"))
     # Set when the mail is claimed for sending; the hourly limit counts these.
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed at"))
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(
@@ -79,7 +87,10 @@ class NotificationDefaults(BaseModel):
     """An organization's defaults for people who have not chosen, and its damping and mail limits."""
 
     organization = models.OneToOneField(
-        "accounts.Organization", models.CASCADE, related_name="notification_defaults"
+        "accounts.Organization",
+        models.CASCADE,
+        related_name="notification_defaults",
+        verbose_name=_("organization"),
     )
     events = models.JSONField(_("events"), default=default_events, validators=[validate_events])
     email = models.BooleanField(_("send email"), default=True)
@@ -103,6 +114,7 @@ class NotificationDefaults(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("notification defaults")
         verbose_name_plural = _("notification defaults")
 
     def __str__(self):
@@ -112,9 +124,14 @@ class NotificationDefaults(BaseModel):
 class NotificationPreference(BaseModel):
     """What one person wants to hear about in one organization, how, and when their digest arrives."""
 
-    user = models.ForeignKey(USER, models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        USER, models.CASCADE, related_name="notification_preferences", verbose_name=_("user")
+    )
     organization = models.ForeignKey(
-        "accounts.Organization", models.CASCADE, related_name="notification_preferences"
+        "accounts.Organization",
+        models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("organization"),
     )
     events = models.JSONField(_("events"), default=default_events, validators=[validate_events])
     email = models.BooleanField(_("send email"), default=True, help_text=_("Off: in-app only."))
@@ -133,6 +150,8 @@ class NotificationPreference(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.UniqueConstraint("user", "organization", name="notification_preference_unique"),
             models.CheckConstraint(condition=Q(digest_hour__lte=23), name="notification_digest_hour_valid"),
@@ -154,18 +173,22 @@ class StatusTracker(models.Model):
     notified status.
     """
 
-    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="+")
-    subject = models.CharField(max_length=12, choices=Subject.choices)
-    subject_id = models.BigIntegerField()
-    notified_status = models.CharField(max_length=12)
-    candidate_status = models.CharField(max_length=12)
-    evaluations = models.PositiveIntegerField(default=1)
-    window_start = models.DateTimeField()
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    subject = models.CharField(max_length=12, choices=Subject.choices, verbose_name=_("subject"))
+    subject_id = models.BigIntegerField(verbose_name=_("subject id"))
+    notified_status = models.CharField(max_length=12, verbose_name=_("notified status"))
+    candidate_status = models.CharField(max_length=12, verbose_name=_("candidate status"))
+    evaluations = models.PositiveIntegerField(default=1, verbose_name=_("evaluations"))
+    window_start = models.DateTimeField(verbose_name=_("window start"))
     # A KPI alerted red since its last green: its next settled green is celebrated.
-    alerted = models.BooleanField(default=False)
+    alerted = models.BooleanField(default=False, verbose_name=_("alerted"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("status tracker")
+        verbose_name_plural = _("status trackers")
         constraints = [models.UniqueConstraint("subject", "subject_id", name="status_tracker_unique")]
 
     def __str__(self):
@@ -176,11 +199,15 @@ class StatusTracker(models.Model):
 class ObjectiveFollower(models.Model):
     """A person who asked to hear about an objective's celebrations (and alerts) without owning it."""
 
-    objective = models.ForeignKey("okrs.Objective", models.CASCADE, related_name="followers")
-    user = models.ForeignKey(USER, models.CASCADE, related_name="followed_objectives")
+    objective = models.ForeignKey(
+        "okrs.Objective", models.CASCADE, related_name="followers", verbose_name=_("objective")
+    )
+    user = models.ForeignKey(USER, models.CASCADE, related_name="followed_objectives", verbose_name=_("user"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("objective follower")
+        verbose_name_plural = _("objective followers")
         constraints = [models.UniqueConstraint("objective", "user", name="objective_follower_unique")]
 
     def __str__(self):
@@ -190,7 +217,9 @@ class ObjectiveFollower(models.Model):
 class TeamChannel(BaseModel):
     """A team's chat channel (Slack or Microsoft Teams incoming webhook) and the events it receives."""
 
-    team = models.ForeignKey("accounts.Team", models.CASCADE, related_name="chat_channels")
+    team = models.ForeignKey(
+        "accounts.Team", models.CASCADE, related_name="chat_channels", verbose_name=_("team")
+    )
     name = models.CharField(_("name"), max_length=100, help_text=_("For you, e.g. “#sales-wins”."))
     url = models.URLField(
         _("incoming-webhook URL"), max_length=500, help_text=_("The channel's incoming-webhook address.")
@@ -201,6 +230,8 @@ class TeamChannel(BaseModel):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("team channel")
+        verbose_name_plural = _("team channels")
         ordering = ["team__name", "name", "pk"]
 
     def __str__(self):
@@ -210,15 +241,21 @@ class TeamChannel(BaseModel):
 class ChannelMessage(BaseModel):
     """One event posted (or to post) to one chat channel; the key makes a repeated event post once."""
 
-    channel = models.ForeignKey(TeamChannel, models.CASCADE, related_name="messages")
-    key = models.CharField(max_length=200)
-    text = models.TextField()
-    state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
+    channel = models.ForeignKey(
+        TeamChannel, models.CASCADE, related_name="messages", verbose_name=_("channel")
+    )
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    text = models.TextField(verbose_name=_("text"))
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING, verbose_name=_("state")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("status code"))
+    error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
 
     class Meta:
+        verbose_name = _("channel message")
+        verbose_name_plural = _("channel messages")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint("channel", "key", name="channel_message_once")]
 

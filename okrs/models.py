@@ -34,7 +34,9 @@ USER = settings.AUTH_USER_MODEL
 class Cycle(BaseModel):
     """A planning period (a quarter, a year) in which objectives are pursued."""
 
-    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="cycles")
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="cycles", verbose_name=_("organization")
+    )
     name = models.CharField(_("name"), max_length=80)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -49,6 +51,8 @@ class Cycle(BaseModel):
     objects = querysets.CycleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
         ordering = ["-start", "name"]
         constraints = [
             models.CheckConstraint(
@@ -70,7 +74,9 @@ class Cycle(BaseModel):
 class Priority(BaseModel):
     """A company priority: the anchor every objective aligns to."""
 
-    organization = models.ForeignKey("accounts.Organization", models.CASCADE, related_name="priorities")
+    organization = models.ForeignKey(
+        "accounts.Organization", models.CASCADE, related_name="priorities", verbose_name=_("organization")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
@@ -85,6 +91,8 @@ class Priority(BaseModel):
     objects = querysets.PriorityQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
         ordering = ["order", "title"]
         verbose_name_plural = _("priorities")
         constraints = [
@@ -134,7 +142,7 @@ class Objective(BaseModel):
         related_name="children",
         verbose_name=_("parent objective"),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
     # The OKR template (okrs.okr_templates) it was created from, so that adding it again finds it.
     template_key = models.CharField(_("template"), max_length=40, blank=True, default="", editable=False)
     # Written by the recomputation; read by pages and the API.
@@ -157,6 +165,8 @@ class Objective(BaseModel):
     objects = querysets.ObjectiveQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="objective_not_own_parent"),
@@ -247,7 +257,7 @@ class KeyResult(BaseModel):
         validators=[MaxValueValidator(10)],
         help_text=_("0 (no chance) to 10 (certain)."),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
     # Written by the recomputation.
     attainment = models.DecimalField(_("attainment"), default=0, **FRACTION)
     progress = models.DecimalField(_("progress"), default=0, **FRACTION)
@@ -281,6 +291,8 @@ class KeyResult(BaseModel):
     objects = querysets.KeyResultQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("key result")
+        verbose_name_plural = _("key results")
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -329,13 +341,17 @@ class KeyResult(BaseModel):
 class CheckIn(BaseModel):
     """A reported value of a key result; the latest one sets its current value."""
 
-    key_result = models.ForeignKey(KeyResult, models.CASCADE, related_name="check_ins")
+    key_result = models.ForeignKey(
+        KeyResult, models.CASCADE, related_name="check_ins", verbose_name=_("key result")
+    )
     value = models.DecimalField(_("value"), **VALUE)
     confidence = models.PositiveSmallIntegerField(
         _("confidence"), validators=[MaxValueValidator(10)], help_text=_("0 (no chance) to 10 (certain).")
     )
     note = models.TextField(_("note"), blank=True)
-    author = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="check_ins")
+    author = models.ForeignKey(
+        USER, models.SET_NULL, null=True, blank=True, related_name="check_ins", verbose_name=_("author")
+    )
     checked_in_at = models.DateTimeField(_("time"), db_index=True)
     source = models.CharField(
         _("source"), max_length=10, choices=CheckInSource.choices, default=CheckInSource.MANUAL
@@ -345,6 +361,8 @@ class CheckIn(BaseModel):
     objects = querysets.CheckInQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
         ordering = ["-checked_in_at", "-pk"]
         get_latest_by = ["checked_in_at", "pk"]
         constraints = [
@@ -363,14 +381,20 @@ class CheckIn(BaseModel):
 class ObjectiveStateChange(models.Model):
     """One move of an objective through its lifecycle, with who made it and why: the audit trail."""
 
-    objective = models.ForeignKey(Objective, models.CASCADE, related_name="state_changes")
+    objective = models.ForeignKey(
+        Objective, models.CASCADE, related_name="state_changes", verbose_name=_("objective")
+    )
     from_state = models.CharField(_("from"), max_length=12, choices=ObjectiveState.choices)
     to_state = models.CharField(_("to"), max_length=12, choices=ObjectiveState.choices)
-    user = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        USER, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("objective state change")
+        verbose_name_plural = _("objective state changes")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
@@ -380,14 +404,18 @@ class ObjectiveStateChange(models.Model):
 class KeyResultSnapshot(models.Model):
     """A key result's figures on one day: the history behind trend charts."""
 
-    key_result = models.ForeignKey(KeyResult, models.CASCADE, related_name="snapshots")
-    date = models.DateField()
-    value = models.DecimalField(**VALUE)
-    progress = models.DecimalField(**FRACTION)
-    expected_progress = models.DecimalField(**FRACTION)
-    status = models.CharField(max_length=12, choices=Status.choices)
+    key_result = models.ForeignKey(
+        KeyResult, models.CASCADE, related_name="snapshots", verbose_name=_("key result")
+    )
+    date = models.DateField(verbose_name=_("date"))
+    value = models.DecimalField(**VALUE, verbose_name=_("value"))
+    progress = models.DecimalField(**FRACTION, verbose_name=_("progress"))
+    expected_progress = models.DecimalField(**FRACTION, verbose_name=_("expected progress"))
+    status = models.CharField(max_length=12, choices=Status.choices, verbose_name=_("status"))
 
     class Meta:
+        verbose_name = _("key result snapshot")
+        verbose_name_plural = _("key result snapshots")
         ordering = ["date"]
         constraints = [models.UniqueConstraint("key_result", "date", name="kr_snapshot_one_per_day")]
 
@@ -398,13 +426,17 @@ class KeyResultSnapshot(models.Model):
 class ObjectiveSnapshot(models.Model):
     """An objective's progress on one day."""
 
-    objective = models.ForeignKey(Objective, models.CASCADE, related_name="snapshots")
-    date = models.DateField()
-    progress = models.DecimalField(**FRACTION)
-    expected_progress = models.DecimalField(**FRACTION)
-    status = models.CharField(max_length=12, choices=Status.choices)
+    objective = models.ForeignKey(
+        Objective, models.CASCADE, related_name="snapshots", verbose_name=_("objective")
+    )
+    date = models.DateField(verbose_name=_("date"))
+    progress = models.DecimalField(**FRACTION, verbose_name=_("progress"))
+    expected_progress = models.DecimalField(**FRACTION, verbose_name=_("expected progress"))
+    status = models.CharField(max_length=12, choices=Status.choices, verbose_name=_("status"))
 
     class Meta:
+        verbose_name = _("objective snapshot")
+        verbose_name_plural = _("objective snapshots")
         ordering = ["date"]
         constraints = [models.UniqueConstraint("objective", "date", name="objective_snapshot_one_per_day")]
 
@@ -415,17 +447,25 @@ class ObjectiveSnapshot(models.Model):
 class RollUp(models.Model):
     """A team's or a priority's progress in one cycle, from its active and closed objectives."""
 
-    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="rollups")
-    team = models.ForeignKey("accounts.Team", models.CASCADE, null=True, blank=True, related_name="rollups")
-    priority = models.ForeignKey(Priority, models.CASCADE, null=True, blank=True, related_name="rollups")
-    progress = models.DecimalField(default=0, **FRACTION)
-    expected_progress = models.DecimalField(default=0, **FRACTION)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
-    objective_count = models.PositiveIntegerField(default=0)
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="rollups", verbose_name=_("cycle"))
+    team = models.ForeignKey(
+        "accounts.Team", models.CASCADE, null=True, blank=True, related_name="rollups", verbose_name=_("team")
+    )
+    priority = models.ForeignKey(
+        Priority, models.CASCADE, null=True, blank=True, related_name="rollups", verbose_name=_("priority")
+    )
+    progress = models.DecimalField(default=0, **FRACTION, verbose_name=_("progress"))
+    expected_progress = models.DecimalField(default=0, **FRACTION, verbose_name=_("expected progress"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NOT_STARTED, verbose_name=_("status")
+    )
+    objective_count = models.PositiveIntegerField(default=0, verbose_name=_("objective count"))
     # Objectives by status, e.g. {"on_track": 2, "at_risk": 1}.
-    status_counts = models.JSONField(default=dict)
+    status_counts = models.JSONField(default=dict, verbose_name=_("status counts"))
 
     class Meta:
+        verbose_name = _("roll-up")
+        verbose_name_plural = _("roll-ups")
         constraints = [
             models.CheckConstraint(
                 condition=Q(team__isnull=True, priority__isnull=False)
@@ -443,15 +483,21 @@ class RollUp(models.Model):
 class ObjectiveReviewer(BaseModel):
     """A member asked to approve an objective before it becomes active (chosen while it is a draft)."""
 
-    objective = models.ForeignKey(Objective, models.CASCADE, related_name="reviewers")
+    objective = models.ForeignKey(
+        Objective, models.CASCADE, related_name="reviewers", verbose_name=_("objective")
+    )
     user = models.ForeignKey(
         USER, models.CASCADE, related_name="objective_reviews", verbose_name=_("reviewer")
     )
     # An optional reviewer's decision is recorded and shown, but activation does not wait for it.
     required = models.BooleanField(_("required"), default=True)
-    added_by = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    added_by = models.ForeignKey(
+        USER, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
 
     class Meta:
+        verbose_name = _("objective reviewer")
+        verbose_name_plural = _("objective reviewers")
         ordering = ["pk"]
         constraints = [models.UniqueConstraint("objective", "user", name="objective_reviewer_unique")]
 
@@ -462,8 +508,12 @@ class ObjectiveReviewer(BaseModel):
 class ReviewRequest(models.Model):
     """One submission of an objective for review: the round its reviewers' decisions belong to."""
 
-    objective = models.ForeignKey(Objective, models.CASCADE, related_name="review_requests")
-    submitted_by = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    objective = models.ForeignKey(
+        Objective, models.CASCADE, related_name="review_requests", verbose_name=_("objective")
+    )
+    submitted_by = models.ForeignKey(
+        USER, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("submitted by")
+    )
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=ReviewOutcome.choices, default=ReviewOutcome.OPEN
     )
@@ -471,6 +521,8 @@ class ReviewRequest(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -490,9 +542,15 @@ class ReviewRequest(models.Model):
 class ReviewDecision(models.Model):
     """A reviewer's approval or request for changes, with the comment and the version it judged."""
 
-    request = models.ForeignKey(ReviewRequest, models.CASCADE, related_name="decisions")
-    objective = models.ForeignKey(Objective, models.CASCADE, related_name="review_decisions")
-    reviewer = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    request = models.ForeignKey(
+        ReviewRequest, models.CASCADE, related_name="decisions", verbose_name=_("request")
+    )
+    objective = models.ForeignKey(
+        Objective, models.CASCADE, related_name="review_decisions", verbose_name=_("objective")
+    )
+    reviewer = models.ForeignKey(
+        USER, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reviewer")
+    )
     decision = models.CharField(_("decision"), max_length=20, choices=ReviewDecisionKind.choices)
     comment = models.TextField(_("comment"), blank=True)
     # The version judged: {"title", "so_what", "key_results": [{"id", "title", "kind", "unit",
@@ -501,6 +559,8 @@ class ReviewDecision(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -21,7 +21,10 @@ class WebhookEndpoint(BaseModel):
     """A URL of an organization's integration that receives signed JSON events."""
 
     organization = models.ForeignKey(
-        "accounts.Organization", models.CASCADE, related_name="webhook_endpoints"
+        "accounts.Organization",
+        models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("organization"),
     )
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
@@ -59,7 +62,9 @@ class WebhookDelivery(BaseModel):
     """One event sent (or being sent) to one endpoint, with the outcome of its attempts."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
     event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
     # One event reaches one endpoint once, however many times its dispatch runs.
     event_id = models.UUIDField(_("event id"), null=True, editable=False)

@@ -107,7 +107,7 @@ def test_owner_adjusts_a_score_with_a_reason(
     expect(page.locator(f"#kr-{key_result.pk} .score")).to_have_text(re.compile(r"0\.13 Red"))
     row = page.locator(f"#score-{key_result.pk}")
     row.get_by_text("Adjust score").click()
-    row.get_by_label("Score (0.0–1.0)").fill("0,5")
+    row.get_by_label("Score (0.0–1.0)").fill("0.5")
     row.get_by_label("Why does the score differ from the progress?").fill("The big deal signed a day late")
     row.get_by_role("button", name="Save score").click()
     expect(page.get_by_role("status")).to_contain_text("saved")

@@ -22,7 +22,7 @@ NEW = {
     "cadence": "monthly",
     "aggregation": "average",
     "formula": "",
-    "target": "25,5",
+    "target": "25.5",
     "warning_threshold": "20",
     "critical_threshold": "15",
     "baseline": "",

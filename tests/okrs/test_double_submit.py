@@ -78,7 +78,7 @@ def test_a_refused_check_in_can_be_corrected_and_sent_with_the_same_token(client
     client.force_login(editor_a.user)
     url = reverse("okrs:check-in-create", args=[key_result.pk])
     token = page_token(client, url)
-    assert client.post(url, {"value": "1,234", "confidence": "7", "form_token": token}).status_code == 400
+    assert client.post(url, {"value": "21,5", "confidence": "7", "form_token": token}).status_code == 400
     assert client.post(url, {"value": "12", "confidence": "7", "form_token": token}).status_code == 302
     assert CheckIn.objects.get(key_result=key_result).value == Decimal(12)
 

@@ -478,7 +478,7 @@ def test_owner_adjusts_a_closed_key_results_score(client, quarter, admin_a, edit
     assert "Adjust score" in _panel(client, quarter.lagging).content.decode()
     url = reverse("okrs:key-result-score", args=[key_result.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"score": "0,5", "reason": "The big deal signed a day late"})
+    response = client.post(url, {"score": "0.5", "reason": "The big deal signed a day late"})
     assert response.status_code == 302 and response["Location"] == quarter.lagging.get_absolute_url()
     key_result.refresh_from_db()
     assert (key_result.score, key_result.score_reason) == (D("0.50"), "The big deal signed a day late")

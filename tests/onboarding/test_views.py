@@ -119,7 +119,7 @@ def test_templates_page_adds_the_chosen_template_as_adapted_and_only_once(client
         cycle,
         admin_a.user,
         **{"sales_efficiency-title": "Sell better", "sales_efficiency-crm_adoption_include": "",
-           "sales_efficiency-close_rate_target": "25,5"},
+           "sales_efficiency-close_rate_target": "25.5"},
     )  # fmt: skip
     for _round in range(2):
         response = client.post(reverse("onboarding:okr-templates"), data)
