@@ -9,7 +9,7 @@ DEMO_PASSWORD ?= rumbo-demo-2026
 # Also load the demo in this language (e.g. es: organization acme-revops-es, users demo-admin-es…).
 DEMO_LANGUAGE ?=
 
-.PHONY: run test lint bench venv install install-dev browser migrate demo clean
+.PHONY: run test lint bench venv install install-dev browser migrate demo clean messages
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 …'"; exit 1; }
@@ -50,6 +50,12 @@ lint: install-dev
 test: install-dev browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Translators: refresh locale/es/LC_MESSAGES/django.po from the code, then compile it (needs GNU gettext).
+# The compiled .mo is committed, so running Rumbo never needs gettext.
+messages: install-dev
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=staticfiles --add-location=file --no-obsolete
+	$(PY) manage.py compilemessages -l es
 
 bench: install-dev
 	$(PY) -m bench
