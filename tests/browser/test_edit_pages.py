@@ -136,7 +136,7 @@ def test_edit_pages_show_the_stored_values(live_server, sign_in, filled, editor_
     page.goto(live_server.url + reverse("okrs:key-result-update", args=[key_result.pk]))
     expect(page.get_by_label("Kind")).to_have_value(KeyResultKind.DECREASE)
     expect(page.get_by_label("Due date")).to_have_value("2026-11-30")
-    expect(page.get_by_label("Weight")).to_have_value("2.50")
+    expect(page.get_by_label("Weight")).to_have_value("2.5")
     expect(page.get_by_label("KPI", exact=True)).to_have_value(str(key_result.kpi_id))
     page.goto(live_server.url + reverse("kpis:kpi-update", args=[filled["kpi"].pk]))
     expect(page.get_by_label("Formula")).to_have_value("100 * deals_won / deals_closed")
