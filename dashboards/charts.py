@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
+from django.utils.translation import gettext as _
+
 Number = Decimal | float | int
 
 COLOURS = {
@@ -92,7 +94,7 @@ def progress_over_time(
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Objective progress",
+            "name": _("Objective progress"),
             "x": _dates(dates),
             "y": _percent(progress),
             "line": {"color": COLOURS["actual"], "width": 3},
@@ -101,7 +103,7 @@ def progress_over_time(
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "Expected progress",
+            "name": _("Expected progress"),
             "x": expected_x,
             "y": expected_y,
             "line": {"color": COLOURS["expected"], "width": 2, "dash": "dash"},
@@ -125,8 +127,8 @@ def progress_over_time(
         "data": data,
         "layout": _layout(
             title=title,
-            x_title="Date",
-            y_title="Progress (%)",
+            x_title=_("Date"),
+            y_title=_("Progress (%)"),
             yaxis={"range": [0, 105], "ticksuffix": " %"},
             xaxis={"type": "date", **({"range": _dates(cycle)} if cycle else {})},
         ),
@@ -143,7 +145,7 @@ def priority_progress(
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": "Progress",
+                "name": _("Progress"),
                 "y": labels,
                 "x": _percent(progress),
                 "marker": {"color": COLOURS["actual"]},
@@ -152,7 +154,7 @@ def priority_progress(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": "Expected by today",
+                "name": _("Expected by today"),
                 "y": labels,
                 "x": _percent(expected),
                 "marker": {"symbol": "line-ns-open", "size": 22, "color": "#111827", "line": {"width": 3}},
@@ -161,8 +163,8 @@ def priority_progress(
         ],
         "layout": _layout(
             title=title,
-            x_title="Progress (%)",
-            y_title="Priority",
+            x_title=_("Progress (%)"),
+            y_title=_("Priority"),
             xaxis={"range": [0, 105], "ticksuffix": " %"},
             yaxis={"autorange": "reversed"},
             hovermode="closest",
@@ -187,12 +189,12 @@ def kpi_series(
     `unit` is the axis unit as shown to people ("%", "USD", "days").
     """
     x = _dates(dates)
-    y_title = f"Value ({unit})" if unit else "Value"
+    y_title = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
     data = [
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Actual",
+            "name": _("Actual"),
             "x": x,
             "y": [_float(v) for v in values],
             "line": {"color": COLOURS["actual"], "width": 3},
@@ -204,7 +206,7 @@ def kpi_series(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Target",
+                "name": _("Target"),
                 "x": x,
                 "y": [_float(t) for t in targets],
                 "line": {"color": COLOURS["target"], "width": 2, "dash": "dash", "shape": "hv"},
@@ -215,7 +217,7 @@ def kpi_series(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Benchmark",
+                "name": _("Benchmark"),
                 "x": [x[0], x[-1]],
                 "y": [_float(benchmark)] * 2,
                 "line": {"color": COLOURS["benchmark"], "width": 2, "dash": "dot"},
@@ -240,7 +242,7 @@ def kpi_series(
     return {
         "data": data,
         "layout": _layout(
-            title=title, x_title="Period", y_title=y_title, shapes=shapes, xaxis={"type": "date"}
+            title=title, x_title=_("Period"), y_title=y_title, shapes=shapes, xaxis={"type": "date"}
         ),
     }
 
@@ -256,27 +258,26 @@ def kpi_bands(
     good = warning if warning is not None else target
     if good is None and critical is None:
         return []
+    green, amber, red = _("Green"), _("Amber"), _("Red")
     bands = []
     if good is not None:
         bands.append(
-            Band(good, None, "green", "Green") if higher_is_better else Band(None, good, "green", "Green")
+            Band(good, None, "green", green) if higher_is_better else Band(None, good, "green", green)
         )
     if critical is not None:
         bands.append(
-            Band(None, critical, "red", "Red") if higher_is_better else Band(critical, None, "red", "Red")
+            Band(None, critical, "red", red) if higher_is_better else Band(critical, None, "red", red)
         )
     if good is not None and critical is not None:
         low, high = sorted([float(good), float(critical)])
-        bands.append(Band(low, high, "amber", "Amber"))
+        bands.append(Band(low, high, "amber", amber))
     elif good is not None:
         bands.append(
-            Band(None, good, "amber", "Amber") if higher_is_better else Band(good, None, "amber", "Amber")
+            Band(None, good, "amber", amber) if higher_is_better else Band(good, None, "amber", amber)
         )
     else:
         bands.append(
-            Band(critical, None, "green", "Green")
-            if higher_is_better
-            else Band(None, critical, "green", "Green")
+            Band(critical, None, "green", green) if higher_is_better else Band(None, critical, "green", green)
         )
     return bands
 

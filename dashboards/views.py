@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from accounts.scoping import membership_required
@@ -17,7 +19,7 @@ from okrs import selectors as okr_selectors
 from okrs.forms import CheckInForm
 
 CYCLE_SESSION_KEY = "dashboards.cycle_id"
-UNIT_LABELS = {KpiUnit.PERCENT: "%", KpiUnit.DAYS: "days", KpiUnit.NUMBER: ""}
+UNIT_LABELS = {KpiUnit.PERCENT: "%", KpiUnit.DAYS: gettext_lazy("days"), KpiUnit.NUMBER: ""}
 
 
 def _int(value) -> int | None:
@@ -54,7 +56,7 @@ def overview(request):
         context.update(overview=data)
         if rows:
             context["priority_figure"] = charts.priority_progress(
-                title=f"Progress by priority, {choice.selected.name}",
+                title=_("Progress by priority, %(cycle)s") % {"cycle": choice.selected.name},
                 names=[row.priority.title for row in rows],
                 progress=[row.rollup.progress for row in rows],
                 expected=[row.rollup.expected_progress for row in rows],
@@ -138,7 +140,7 @@ def objective_detail(request, pk):
     figure = None
     if history.dates:
         figure = charts.progress_over_time(
-            title="Progress over time",
+            title=_("Progress over time"),
             dates=history.dates,
             progress=history.progress,
             expected=history.expected,
@@ -202,7 +204,7 @@ def _team_kpis(request, team) -> dict:
 
 
 def _unit_label(kpi, organization) -> str:
-    return organization.currency if kpi.unit == KpiUnit.CURRENCY else UNIT_LABELS.get(kpi.unit, "")
+    return organization.currency if kpi.unit == KpiUnit.CURRENCY else str(UNIT_LABELS.get(kpi.unit, ""))
 
 
 @login_required
@@ -227,7 +229,8 @@ def kpi_detail(request, pk):
     figure = None
     if detail.values:
         figure = charts.kpi_series(
-            title=f"{kpi.name} by {kpi.get_cadence_display().lower()} period",
+            title=_("%(kpi)s by %(cadence)s period")
+            % {"kpi": kpi.name, "cadence": kpi.get_cadence_display().lower()},
             unit=_unit_label(kpi, request.organization),
             dates=[v.period_start for v in detail.values],
             values=[v.value for v in detail.values],

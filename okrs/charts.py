@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
+from django.utils.translation import gettext as _
+
+from common import numbers
+
 Number = Decimal | float | int
 
 # Okabe-Ito colours for the two types, distinguishable with the common forms of colour blindness; the
@@ -48,17 +52,17 @@ def quarter_scores(
     names = [_plain(name) for name in teams]
     data = []
     for key, label, means, expected in (
-        ("committed", "Committed", committed, committed_expected),
-        ("aspirational", "Aspirational", aspirational, aspirational_expected),
+        ("committed", _("Committed"), committed, committed_expected),
+        ("aspirational", _("Aspirational"), aspirational, aspirational_expected),
     ):
         data.append(
             {
                 "type": "bar",
-                "name": f"{label}: mean score",
+                "name": _("%(label)s: mean score") % {"label": label},
                 "x": names,
                 "y": [_float(value) for value in means],
                 "marker": {"color": TYPE_COLOURS[key]},
-                "text": [None if value is None else f"{float(value):.2f}" for value in means],
+                "text": [None if v is None else numbers.format_number(v, places=2) for v in means],
                 "textposition": "outside",
                 "hovertemplate": "%{y:.2f}<extra>" + label + "</extra>",
             }
@@ -67,11 +71,15 @@ def quarter_scores(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"{label}: expected {float(expected):.1f}",
+                "name": _("%(label)s: expected %(score)s")
+                % {"label": label, "score": numbers.format_number(expected, places=1)},
                 "x": names,
                 "y": [_float(expected)] * len(names),
                 "line": {"color": TYPE_COLOURS[key], "width": 2, "dash": "dash"},
-                "hovertemplate": f"{float(expected):.1f}<extra>{label} expected</extra>",
+                "hovertemplate": numbers.format_number(expected, places=1)
+                + "<extra>"
+                + escape(_("%(label)s expected") % {"label": label})
+                + "</extra>",
             }
         )
     shapes = [
@@ -94,8 +102,8 @@ def quarter_scores(
         "layout": {
             "title": {"text": _plain(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
             "barmode": "group",
-            "xaxis": {"title": {"text": "Team"}, "automargin": True, "type": "category"},
-            "yaxis": {"title": {"text": "Mean score (0.0–1.0)"}, "range": [0, 1.1], "dtick": 0.1},
+            "xaxis": {"title": {"text": _("Team")}, "automargin": True, "type": "category"},
+            "yaxis": {"title": {"text": _("Mean score (0.0–1.0)")}, "range": [0, 1.1], "dtick": 0.1},
             "shapes": shapes,
             "margin": {"l": 60, "r": 20, "t": 50, "b": 100},
             "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
