@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from auditlog.context import disable_auditlog
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,6 +27,7 @@ from django.db import models, transaction
 
 from accounts.models import Organization
 from common.exceptions import ApplicationError
+from portability import history
 
 FORMAT = "rumbo-organization"
 VERSION = 1
@@ -106,6 +108,13 @@ def organization_export(
         rows += count
         if progress:
             progress(f"{label}: {count}")
+    count = 0
+    for row in history.history_rows(organization, lambda pk: _username(pk, usernames)):
+        count += 1
+        yield _dump(row)
+    rows += count
+    if progress:
+        progress(f"{history.LABEL}: {count}")
     yield _dump({"end": True, "rows": rows})
 
 
@@ -189,7 +198,10 @@ def organization_import(
 ) -> ImportResult:
     """Create a new organization from an export; refused if its slug is taken. All or nothing."""
     importer = _Importer(slug=slug, progress=progress or (lambda message: None))
-    return importer.run(lines)
+    # The history comes from the file: the import itself writes none (saving the organization and its
+    # people would otherwise add entries dated today).
+    with disable_auditlog():
+        return importer.run(lines)
 
 
 class _Importer:
@@ -236,6 +248,9 @@ class _Importer:
         if label == "auth.user":
             self._user(row)
             return
+        if label == history.LABEL:
+            self._history(row)
+            return
         if label not in EXPORTED:
             raise ApplicationError(f"Unknown model {label!r} in the file.")
         if self.batch and (self.batch.label != label or len(self.batch.objects) >= CHUNK):
@@ -251,6 +266,21 @@ class _Importer:
         self.batch.objects.append(obj)
         self.batch.old_pks.append(row["pk"])
         self.batch.many.append(many)
+
+    def _history(self, row: dict) -> None:
+        if self.result is None:
+            raise ApplicationError("The organization must come before its history.")
+        if self.batch and self.batch.label != history.LABEL:
+            self._flush()
+        if self.batch and len(self.batch.objects) >= CHUNK:
+            self._flush()
+        self.batch = self.batch or _Batch(history.LABEL)
+        entry = history.history_entry(
+            row, organization=self.result.organization, pks=self.pks, user_pk=self._user_pk
+        )
+        self.batch.objects.append(entry)
+        self.batch.old_pks.append(row["pk"])
+        self.batch.many.append({})
 
     def _user(self, row: dict) -> None:
         user_model = _user_model()
@@ -328,8 +358,10 @@ class _Importer:
         stamps = _stamps(model, batch.objects)
         created = model._default_manager.bulk_create(batch.objects)
         _restore_stamps(model, created, stamps)
-        if batch.label in self.referenced or any(
-            f.related_model is model for f in model._meta.concrete_fields
+        if (
+            batch.label in self.referenced
+            or batch.label in history.TRACKED_LABELS
+            or any(f.related_model is model for f in model._meta.concrete_fields)
         ):
             mapping = self.pks.setdefault(batch.label, {})
             mapping.update(zip(batch.old_pks, (obj.pk for obj in created), strict=True))

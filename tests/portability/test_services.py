@@ -10,7 +10,7 @@ from accounts.models import Membership
 from kpis.models import Kpi
 from okrs.demo import demo_load
 from okrs.models import CheckIn, Objective
-from portability import services
+from portability import history, services
 from tests.accounts.factories import MembershipFactory, TeamFactory
 from tests.comments.factories import CommentFactory
 from tests.kpis.factories import KpiFactory, MeasurementFactory
@@ -35,7 +35,7 @@ def _canonical(rows: list[dict]) -> dict[str, list[dict]]:
             table[row["pk"]] = len(table)
     canonical: dict[str, list[dict]] = {}
     for row in rows:
-        if "pk" not in row:
+        if "pk" not in row or row["model"] == history.LABEL:  # the history has its own test
             continue
         model = services._model(row["model"])
         fields = {}
