@@ -1,6 +1,7 @@
 """Comments in the API: `/api/v1/comments/` (list, read, post, PATCH within 15 minutes, soft DELETE) and
 `POST /api/v1/comments/{id}/hide/` for organization admins."""
 
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
@@ -98,13 +99,13 @@ class CommentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         read_only_fields = ["author", "edited_at", "created_at", "updated_at"]
 
     read_only_reasons = {
-        "author": "it is the person who posts the comment",
-        "body_html": "it is rendered from body",
-        "mentions": "they are read from the @usernames in body",
-        "edited_at": "it is set when the author edits the comment",
-        "editable_until": "it is 15 minutes after the comment was posted",
-        "deleted": "delete the comment with DELETE",
-        "hidden": "organization admins hide a comment with POST /api/v1/comments/{id}/hide/",
+        "author": gettext_lazy("it is the person who posts the comment"),
+        "body_html": gettext_lazy("it is rendered from body"),
+        "mentions": gettext_lazy("they are read from the @usernames in body"),
+        "edited_at": gettext_lazy("it is set when the author edits the comment"),
+        "editable_until": gettext_lazy("it is 15 minutes after the comment was posted"),
+        "deleted": gettext_lazy("delete the comment with DELETE"),
+        "hidden": gettext_lazy("organization admins hide a comment with POST /api/v1/comments/{id}/hide/"),
     }
 
     def validate(self, attrs):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,9 +21,9 @@ from common.exceptions import ApplicationError
 
 # Why common read-only fields cannot be written; a serializer adds its own in `read_only_reasons`.
 READ_ONLY_REASONS = {
-    "id": "the server assigns it",
-    "created_at": "the server sets it",
-    "updated_at": "the server sets it",
+    "id": gettext_lazy("the server assigns it"),
+    "created_at": gettext_lazy("the server sets it"),
+    "updated_at": gettext_lazy("the server sets it"),
 }
 
 
@@ -43,7 +44,7 @@ class StrictSerializerMixin:
             for key in sorted(map(str, data)):
                 field = self.fields.get(key)
                 if field is None:
-                    errors[key] = ["Unknown field."]
+                    errors[key] = [gettext("Unknown field.")]
                 elif field.read_only:
                     errors[key] = [self.read_only_message(key)]
             if errors:
@@ -52,7 +53,9 @@ class StrictSerializerMixin:
 
     def read_only_message(self, name: str) -> str:
         reason = self.read_only_reasons.get(name) or READ_ONLY_REASONS.get(name)
-        return f"{name} is read-only: {reason}." if reason else f"{name} is read-only."
+        if reason:
+            return gettext("%(name)s is read-only: %(reason)s.") % {"name": name, "reason": reason}
+        return gettext("%(name)s is read-only.") % {"name": name}
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -123,20 +126,27 @@ class RequestTooLarge(exceptions.APIException):
         )
 
 
-def _flatten(detail, prefix: str = "") -> dict:
-    """Field errors as {field: [reasons]}; a nested object's fields are named "parent.child"."""
+def _flatten(detail) -> dict:
+    """Field errors as {field: [reasons]}; a nested object's reasons name their place in it
+    ("so_what: Ensure this value is less than or equal to 4.")."""
     if isinstance(detail, dict):
-        fields = {}
-        for key, value in detail.items():
-            name = f"{prefix}{key}"
-            if isinstance(value, dict):
-                fields.update(_flatten(value, prefix=f"{name}."))
-            else:
-                fields[name] = [str(item) for item in (value if isinstance(value, list) else [value])]
-        return fields
+        return {key: _reasons(value) for key, value in detail.items()}
     if isinstance(detail, list):
-        return {f"{prefix}non_field_errors": [str(item) for item in detail]}
-    return {f"{prefix}non_field_errors": [str(detail)]}
+        return {"non_field_errors": [str(item) for item in detail]}
+    return {"non_field_errors": [str(detail)]}
+
+
+def _reasons(value, path: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [
+            reason
+            for key, inner in value.items()
+            for reason in _reasons(inner, f"{path}.{key}" if path else str(key))
+        ]
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(item, dict) for item in items):
+        return [reason for item in items for reason in _reasons(item, path)]
+    return [f"{path}: {item}" if path else str(item) for item in items]
 
 
 def _django_validation_fields(error: DjangoValidationError) -> dict:

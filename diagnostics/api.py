@@ -7,6 +7,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.api import OrganizationViewSet
+from common.api import StrictSerializerMixin
 from diagnostics import selectors, services
 from diagnostics.models import Diagnostic
 from diagnostics.questions import AREA_KEYS, OPTIONS_BY_KEY, QUESTIONS
@@ -26,7 +27,7 @@ class AreaScoresSerializer(serializers.Serializer):
         return {key: serializers.IntegerField(min_value=0, max_value=100) for key in AREA_KEYS}
 
 
-class AnswersSerializer(serializers.Serializer):
+class AnswersSerializer(StrictSerializerMixin, serializers.Serializer):
     """Every question's answer: 0 (not at all), 1 (rarely), 2 (partly), 3 (mostly), 4 (fully, reviewed)."""
 
     def get_fields(self):
@@ -81,7 +82,7 @@ class DiagnosticSerializer(serializers.ModelSerializer):
         ).data
 
 
-class DiagnosticCreateSerializer(serializers.Serializer):
+class DiagnosticCreateSerializer(StrictSerializerMixin, serializers.Serializer):
     answers = AnswersSerializer()
 
 

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import django_filters
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status
 from rest_framework.exceptions import ParseError, ValidationError
@@ -156,7 +157,7 @@ def _rows(data) -> list:
     if isinstance(data, dict) and "measurements" in data:
         unknown = sorted(set(data) - {"measurements"})
         if unknown:
-            raise ValidationError({key: ["Unknown field."] for key in unknown})
+            raise ValidationError({key: [gettext("Unknown field.")] for key in unknown})
         data = data["measurements"]
     elif isinstance(data, dict):
         data = [data]

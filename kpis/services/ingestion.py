@@ -130,7 +130,7 @@ def clean_value(raw) -> tuple[Decimal | None, str | None]:
         return None, _("“%(value)s” is not a number.") % {"value": str(raw)[:40]}
     if not value.is_finite():
         return None, _("NaN and infinity are not numbers that can be stored.")
-    if abs(value) >= MAX_ABS:
+    if value.copy_abs() >= MAX_ABS:  # copy_abs: abs() would round, and overflow on 1E+999999999
         return None, _("Too large: values must be smaller than 10^14 in magnitude.")
     return value.quantize(QUANTUM, rounding=ROUND_HALF_EVEN), None
 
@@ -273,7 +273,7 @@ def _fast_row(row, usable: dict, zone, latest: datetime) -> tuple | None:
             return None
     else:
         return None
-    if not number.is_finite() or abs(number) >= MAX_ABS:
+    if not number.is_finite() or number.copy_abs() >= MAX_ABS:
         return None
     if key is not None:
         if type(key) is not str or "\x00" in key:

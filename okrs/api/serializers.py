@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,7 +23,7 @@ COMPUTED_REASONS = {
     "expected_progress": COMPUTED,
     "attainment": COMPUTED,
     "status": COMPUTED,
-    "last_check_in_at": "it is the time of the latest check-in",
+    "last_check_in_at": gettext_lazy("it is the time of the latest check-in"),
 }
 
 
@@ -119,10 +120,12 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
     read_only_reasons = {
         **COMPUTED_REASONS,
-        "key_results": "add key results at /api/v1/key-results/ with this objective's id",
-        "score": "it is the weighted mean of its key results' scores once it closes",
-        "closed_at": "it is set when the objective closes (by its state or its cycle's close action)",
-        "expected_score": "it follows from the objective's type",
+        "key_results": gettext_lazy("add key results at /api/v1/key-results/ with this objective's id"),
+        "score": gettext_lazy("it is the weighted mean of its key results' scores once it closes"),
+        "closed_at": gettext_lazy(
+            "it is set when the objective closes (by its state or its cycle's close action)"
+        ),
+        "expected_score": gettext_lazy("it follows from the objective's type"),
     }
 
 
@@ -173,10 +176,12 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
     read_only_reasons = {
         **COMPUTED_REASONS,
-        "current_value": "it changes only through check-ins (POST /api/v1/check-ins/)",
-        "score": "the key result is scored when its cycle closes, and then adjusted only with a reason",
-        "score_reason": "it is the reason given with a score adjustment",
-        "score_colour": "it follows from the score",
+        "current_value": gettext_lazy("it changes only through check-ins (POST /api/v1/check-ins/)"),
+        "score": gettext_lazy(
+            "the key result is scored when its cycle closes, and then adjusted only with a reason"
+        ),
+        "score_reason": gettext_lazy("it is the reason given with a score adjustment"),
+        "score_colour": gettext_lazy("it follows from the score"),
     }
 
     def validate_objective(self, objective):
@@ -210,9 +215,9 @@ class CheckInSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         read_only_fields = ["source", "previous_value", "author", "created_at"]
 
     read_only_reasons = {
-        "source": "check-ins sent through the API are recorded with source api",
-        "previous_value": "it is the key result's value before this check-in",
-        "author": "it is the user the token or session belongs to",
+        "source": gettext_lazy("check-ins sent through the API are recorded with source api"),
+        "previous_value": gettext_lazy("it is the key result's value before this check-in"),
+        "author": gettext_lazy("it is the user the token or session belongs to"),
     }
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from accounts.choices import Role
@@ -88,28 +90,32 @@ def test_organization_settings_page_saves_rules_zone_language_and_currency(
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Organization", exact=True).click()
     expect(page.get_by_role("heading", name="Organization settings")).to_be_visible()
-    expect(page.get_by_label("On-track margin")).to_have_value("0.100")
+    expect(page.get_by_label("On-track margin")).to_have_value("0.1")
     expect(page.get_by_label("Time zone")).to_have_value("UTC")
 
-    page.get_by_label("At-risk margin").fill("0.050")
+    page.get_by_label("At-risk margin").fill("0.05")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("The at-risk margin must be at least the on-track margin.")).to_be_visible()
 
-    page.get_by_label("At-risk margin").fill("0.300")
+    page.get_by_label("At-risk margin").fill("0.3")
     page.get_by_label("Check-in cadence (days)").fill("7")
     page.get_by_label("Time zone").select_option("Europe/Madrid")
     page.get_by_label("Language").select_option("es")
     page.get_by_label("Currency").fill("eur")
     page.get_by_label("Review required").check()
     page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_text("The organization's settings are saved.")).to_be_visible()
+    # The organization now speaks Spanish, and so does the page that comes back.
+    with translation.override("es"):
+        saved, review = gettext("The organization's settings are saved."), gettext("Review required")
+    expect(page.get_by_text(saved)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
     screenshot(page, "organization-settings")
     organization = Organization.objects.get(pk=admin_a.organization.pk)
     assert organization.at_risk_margin == Decimal("0.300")
     assert (organization.check_in_cadence_days, organization.time_zone) == (7, "Europe/Madrid")
     assert (organization.language, organization.currency) == ("es", "EUR")
     assert organization.review_required is True
-    expect(page.get_by_label("Review required")).to_be_checked()
+    expect(page.get_by_label(review.capitalize())).to_be_checked()
     assert [error for error in console_errors if "Failed to load resource" not in error] == []
 
 

@@ -212,8 +212,8 @@ def test_api_refuses_a_missing_or_out_of_range_answer(api_client, editor_a):
     del answers["kpis_owned"]
     response = api_client.post("/api/v1/diagnostics/", {"answers": answers}, format="json", **headers)
     assert response.status_code == 400
-    fields = response.json()["fields"]
-    assert "answers.so_what" in fields and "answers.kpis_owned" in fields
+    reasons = " ".join(response.json()["fields"]["answers"])
+    assert "so_what: " in reasons and "kpis_owned: " in reasons
     assert not Diagnostic.objects.exists()
 
 

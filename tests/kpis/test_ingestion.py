@@ -48,6 +48,7 @@ GOOD = {"kpi": "deals_won", "timestamp": "2026-03-02T10:00:00Z", "value": "3"}
         ("value", float("-inf"), "NaN and infinity"),
         ("value", "1e14", "Too large"),
         ("value", "-123456789012345", "Too large"),
+        ("value", "+.6E+10875071770", "Too large"),  # an exponent past what decimal arithmetic holds
         ("value", "", "required"),
         ("value", None, "required"),
         ("value", "three", "not a number"),
