@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors, services
 from accounts.forms import OrganizationSettingsForm
+from accounts.languages import language_activate, language_for_membership
 from accounts.scoping import ORGANIZATION_SESSION_KEY, admin_required
 from common.exceptions import ApplicationError
 
@@ -31,6 +32,8 @@ def organization_settings(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # A new language applies at once, this message included (unless the person chose their own).
+            language_activate(request, language_for_membership(request.membership))
             messages.success(request, _("The organization's settings are saved."))
             return redirect("accounts:organization-settings")
     context = {"form": form}
