@@ -2,14 +2,28 @@
 
 from collections.abc import Sequence
 from datetime import date
+from html import escape
 
 from django.utils.translation import gettext as _
 
 from dashboards.charts import FONT, SERIES_COLOURS, _layout
 
 
+def _wrapped(name: str, width: int = 22) -> str:
+    """A long area name on two or more lines, so the radar's labels stay inside the chart."""
+    lines, line = [], ""
+    for word in escape(name).split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
 def maturity_radar(*, names: Sequence[str], scores: Sequence[int]) -> dict:
     """The maturity of each area (0–100) on a radar."""
+    names = [_wrapped(name) for name in names]
     closed_names = [*names, names[0]]
     closed_scores = [*scores, scores[0]]
     return {
@@ -21,7 +35,7 @@ def maturity_radar(*, names: Sequence[str], scores: Sequence[int]) -> dict:
                 "fill": "toself",
                 "name": _("Maturity"),
                 "line": {"color": SERIES_COLOURS[0]},
-                "hovertemplate": "%{theta}: %{r}<extra></extra>",
+                "hovertemplate": "%{r} / 100<extra></extra>",
             }
         ],
         "layout": {
@@ -29,7 +43,7 @@ def maturity_radar(*, names: Sequence[str], scores: Sequence[int]) -> dict:
             "polar": {"radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100]}},
             "showlegend": False,
             "font": FONT,
-            "margin": {"l": 90, "r": 90, "t": 60, "b": 40},
+            "margin": {"l": 110, "r": 110, "t": 70, "b": 50},
             "paper_bgcolor": "rgba(0,0,0,0)",
         },
     }
