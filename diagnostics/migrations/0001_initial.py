@@ -6,32 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0007_alter_invitation_options_alter_membership_options_and_more'),
+        ("accounts", "0007_alter_invitation_options_alter_membership_options_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Diagnostic',
+            name="Diagnostic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('answers', models.JSONField(default=dict, verbose_name='answers')),
-                ('area_scores', models.JSONField(default=dict, verbose_name='area scores')),
-                ('overall_score', models.PositiveSmallIntegerField(verbose_name='overall score')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='diagnostics', to='accounts.organization', verbose_name='organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("answers", models.JSONField(default=dict, verbose_name="answers")),
+                ("area_scores", models.JSONField(default=dict, verbose_name="area scores")),
+                ("overall_score", models.PositiveSmallIntegerField(verbose_name="overall score")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="diagnostics",
+                        to="accounts.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'diagnostic',
-                'verbose_name_plural': 'diagnostics',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['organization', 'created_at'], name='diagnostics_organiz_d1acfa_idx')],
+                "verbose_name": "diagnostic",
+                "verbose_name_plural": "diagnostics",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["organization", "created_at"], name="diagnostics_organiz_d1acfa_idx")
+                ],
             },
         ),
     ]
