@@ -1,7 +1,12 @@
+import re
+
 from django import template
 from django.utils.translation import gettext as _
 
+from common import numbers
+
 register = template.Library()
+DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
 @register.filter
@@ -15,4 +20,9 @@ def history_value(value) -> str:
         return _("no")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    return str(value)
+    text = str(value)
+    # A recorded decimal ("1234.5") reads with the page language's decimal separator ("1234,5").
+    decimal_mark, _group = numbers.separators()
+    if decimal_mark != "." and DECIMAL.fullmatch(text):
+        return text.replace(".", decimal_mark)
+    return text
