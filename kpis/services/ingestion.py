@@ -346,6 +346,9 @@ def measurements_store(*, organization: Organization, rows: list[CleanRow], sour
     _lock_shared(organization.pk)
     received_at = timezone.now()
     created = replayed = 0
+    # Every writer inserts keyed rows in the same (key) order: two requests sending the same keys in
+    # different orders then wait on each other's first shared key instead of deadlocking.
+    rows = sorted(rows, key=lambda r: (r.idempotency_key is None, r.idempotency_key or ""))
     for start in range(0, len(rows), INSERT_BATCH):
         batch = rows[start : start + INSERT_BATCH]
         if connection.vendor == "postgresql":
@@ -404,6 +407,7 @@ def _store_postgresql(organization_id, batch, source, received_at) -> tuple[int,
         cursor.cursor.copy_expert(f"COPY {INCOMING} ({columns}) FROM STDIN", buffer)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {INCOMING} "
+            "ORDER BY idempotency_key NULLS LAST "
             "ON CONFLICT (organization_id, idempotency_key) DO NOTHING RETURNING idempotency_key"
         )
         returned = cursor.fetchall()
