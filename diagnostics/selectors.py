@@ -39,7 +39,10 @@ def recommendations(scores: rules.Scores) -> list[Recommendation]:
 
 
 def scores_of(diagnostic: Diagnostic) -> rules.Scores:
-    return rules.scores_compute(diagnostic.answers)
+    """The diagnostic's scores, computed once per object however many fields ask for them."""
+    if not hasattr(diagnostic, "_scores"):
+        diagnostic._scores = rules.scores_compute(diagnostic.answers)
+    return diagnostic._scores
 
 
 def area_rows(scores: rules.Scores) -> list[dict]:
