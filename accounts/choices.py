@@ -22,3 +22,10 @@ class InvitationState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
+
+
+class StatusBasis(models.TextChoices):
+    """What "on track" means for key results and objectives."""
+
+    EXPECTED = "expected", _("Progress against the time elapsed")
+    FORECAST = "forecast", _("Forecast: likely to reach the target")

@@ -153,6 +153,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "on_track_margin",
             "at_risk_margin",
             "check_in_cadence_days",
+            "status_basis",
             "time_zone",
             "language",
             "currency",

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import InvitationState, Role, TeamKind
+from accounts.choices import InvitationState, Role, StatusBasis, TeamKind
 from common.models import BaseModel
 
 
@@ -74,6 +74,17 @@ class Organization(BaseModel):
         default=14,
         validators=[MinValueValidator(1)],
         help_text=_("A key result whose last check-in is older than this is stale."),
+    )
+    # okrs.rules.status: linear expected progress, or the forecast's probability of reaching the target.
+    status_basis = models.CharField(
+        _("status basis"),
+        max_length=10,
+        choices=StatusBasis.choices,
+        default=StatusBasis.EXPECTED,
+        help_text=_(
+            "Judge “on track” by progress against the time elapsed, or by the forecast: on track when "
+            "the target is more likely than not to be reached."
+        ),
     )
     # Stakeholder review (okrs.services.reviews): when on, an objective in review becomes active only
     # through its required reviewers' approvals.

@@ -29,11 +29,18 @@ ORGANIZATION_EDITABLE = [
     "on_track_margin",
     "at_risk_margin",
     "check_in_cadence_days",
+    "status_basis",
     "review_required",
     "public_diagnostic",
 ]
 # Changing one of these changes statuses, expected progress or the periods of figures.
-ORGANIZATION_RULE_FIELDS = {"on_track_margin", "at_risk_margin", "check_in_cadence_days", "time_zone"}
+ORGANIZATION_RULE_FIELDS = {
+    "on_track_margin",
+    "at_risk_margin",
+    "check_in_cadence_days",
+    "status_basis",
+    "time_zone",
+}
 
 
 @transaction.atomic

@@ -36,6 +36,20 @@ class Tracked:
         return [*TIMESTAMPS, *self.exclude]
 
 
+# Figures the recomputation derives (forecasts, data quality, trends): not edits anybody made.
+OBJECTIVE_FORECAST = ("forecast_progress", "forecast_low", "forecast_high", "forecast_probability")
+KEY_RESULT_FORECAST = ("forecast_value", "forecast_low", "forecast_high", "forecast_probability")
+KPI_DERIVED = (
+    "forecast_period_start",
+    *KEY_RESULT_FORECAST,
+    "quality_score",
+    "quality_issues",
+    "quality_checked_at",
+    "trend",
+    "trend_period_start",
+    "contributions",
+)
+
 TRACKED = [
     Tracked(
         "objective",
@@ -50,6 +64,9 @@ TRACKED = [
             "last_check_in_at",
             "closed_at",
             "score",
+            *OBJECTIVE_FORECAST,
+            "guardrail_breached",
+            "movers",
         ),
     ),
     Tracked(
@@ -67,13 +84,15 @@ TRACKED = [
             "expected_progress",
             "status",
             "last_check_in_at",
+            *KEY_RESULT_FORECAST,
+            "guardrail_breached",
         ),
     ),
     Tracked(
         "kpi",
         "kpis.Kpi",
         organization="organization_id",
-        exclude=("organization", "recompute_requested_at"),
+        exclude=("organization", "recompute_requested_at", "definition_changed_at", *KPI_DERIVED),
         m2m=("priorities", "objectives"),
     ),
     Tracked("priority", "okrs.Priority", organization="organization_id", exclude=("organization",)),

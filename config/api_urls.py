@@ -11,6 +11,7 @@ from activity import api as activity_api
 from comments import api as comments_api
 from common.api import api_not_found
 from diagnostics import api as diagnostics_api
+from insights import api as insights_api
 from kpis.api import views as kpis_api
 from notifications import api as notifications_api
 from okrs.api import views as okrs_api
@@ -69,6 +70,7 @@ router.register("key-results", okrs_api.KeyResultViewSet, basename="key-result")
 router.register("check-ins", okrs_api.CheckInViewSet, basename="check-in")
 router.register("alignment", okrs_api.AlignmentViewSet, basename="alignment")
 router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
+router.register("guardrails", kpis_api.GuardrailViewSet, basename="guardrail")
 router.register("kpi-values", kpis_api.KpiValueViewSet, basename="kpi-value")
 router.register("measurements", kpis_api.MeasurementViewSet, basename="measurement")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
@@ -77,6 +79,10 @@ router.register("invitations", api_people.InvitationViewSet, basename="invitatio
 router.register("comments", comments_api.CommentViewSet, basename="comment")
 router.register("activity", activity_api.ActivityViewSet, basename="activity")
 router.register("diagnostics", diagnostics_api.DiagnosticViewSet, basename="diagnostic")
+router.register("data-quality", insights_api.DataQualityViewSet, basename="data-quality")
+router.register("initiatives", insights_api.InitiativeViewSet, basename="initiative")
+router.register("reviews", insights_api.ReviewViewSet, basename="review")
+router.register("action-items", insights_api.ActionItemViewSet, basename="action-item")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -24,5 +24,6 @@ urlpatterns = [
     path("exports/", include("portability.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("diagnostic/", include(public_diagnostic_urls)),
+    path("", include("insights.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -25,6 +25,9 @@ COLOURS = {
     "green": "rgba(46, 125, 50, 0.12)",
     "amber": "rgba(178, 106, 0, 0.14)",
     "red": "rgba(198, 40, 40, 0.12)",
+    "forecast": "#1f5fa8",
+    "forecast_band": "rgba(31, 95, 168, 0.15)",
+    "initiative": "rgba(230, 159, 0, 0.18)",
 }
 # A palette that stays distinguishable for the common forms of colour blindness (Okabe-Ito).
 SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442"]
@@ -73,6 +76,81 @@ def _layout(*, title: str, x_title: str, y_title: str, **extra) -> dict:
     return layout
 
 
+@dataclass(frozen=True)
+class Projection:
+    """Where a series is expected to be at a later date, with its 80 % interval."""
+
+    start: date  # the last known point the dashed line starts from
+    start_value: Number
+    end: date
+    value: Number
+    low: Number
+    high: Number
+
+
+def _projection_traces(projection: Projection, *, percent: bool) -> list[dict]:
+    """A dashed line from the last known point to the projected one, inside a band for the interval."""
+
+    def scale(value):
+        return _percent([value])[0] if percent else _float(value)
+
+    x = _dates([projection.start, projection.end])
+    suffix = " %" if percent else ""
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": _("Forecast, low end"),
+            "x": x,
+            "y": [scale(projection.start_value), scale(projection.low)],
+            "line": {"width": 0},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": _("80 % interval"),
+            "x": x,
+            "y": [scale(projection.start_value), scale(projection.high)],
+            "fill": "tonexty",
+            "fillcolor": COLOURS["forecast_band"],
+            "line": {"width": 0},
+            "hovertemplate": "%{y:.4~g}" + suffix + "<extra>" + _plain(_("High end")) + "</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": _("Forecast"),
+            "x": x,
+            "y": [scale(projection.start_value), scale(projection.value)],
+            "line": {"color": COLOURS["forecast"], "width": 2, "dash": "dash"},
+            "marker": {"symbol": "diamond-open", "size": 9},
+            "hovertemplate": "%{y:.4~g}" + suffix + "<extra>" + _plain(_("Forecast")) + "</extra>",
+        },
+    ]
+
+
+def _spans(spans: Sequence[tuple[date, date, str]]) -> list[dict]:
+    """Marked date ranges (initiatives) across the whole height of a chart, each labelled."""
+    return [
+        {
+            "type": "rect",
+            "xref": "x",
+            "x0": start.isoformat(),
+            "x1": end.isoformat(),
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": COLOURS["initiative"],
+            "line": {"width": 1, "color": "#b26a00", "dash": "dot"},
+            "layer": "below",
+            "label": {"text": _plain(_short(label, 30)), "textposition": "top center", "font": {"size": 11}},
+        }
+        for start, end, label in spans
+    ]
+
+
 def progress_over_time(
     *,
     title: str,
@@ -81,8 +159,10 @@ def progress_over_time(
     expected: Sequence[Number],
     key_results: Sequence[tuple[str, Sequence[date], Sequence[Number]]] = (),
     cycle: tuple[date, date] | None = None,
+    projection: Projection | None = None,
 ) -> dict:
-    """An objective's progress by day against the expected-progress line, with its key results.
+    """An objective's progress by day against the expected-progress line, with its key results and,
+    when there is one, its forecast at the cycle's end (a dashed line in its 80 % band).
 
     Progress values are fractions (0.42); the chart shows percentages. Given the cycle's first and
     last days, the expected line runs across the whole cycle (0 % to 100 %) and so does the x axis.
@@ -123,6 +203,8 @@ def progress_over_time(
                 "hovertemplate": "%{y:.0f} %<extra>" + _plain(_short(name)) + "</extra>",
             }
         )
+    if projection is not None:
+        data.extend(_projection_traces(projection, percent=True))
     return {
         "data": data,
         "layout": _layout(
@@ -183,8 +265,11 @@ def kpi_series(
     targets: Sequence[Number | None] = (),
     benchmark: Number | None = None,
     bands: Sequence[Band] = (),
+    projection: Projection | None = None,
+    spans: Sequence[tuple[date, date, str]] = (),
 ) -> dict:
-    """A KPI's values by period with its target line, status bands and benchmark line.
+    """A KPI's values by period with its target line, status bands and benchmark line; its forecast as
+    a dashed line in its 80 % band, and initiatives as marked spans.
 
     `unit` is the axis unit as shown to people ("%", "USD", "days").
     """
@@ -239,6 +324,9 @@ def kpi_series(
         }
         for band in bands
     ]
+    if projection is not None:
+        data.extend(_projection_traces(projection, percent=False))
+    shapes.extend(_spans(spans))
     return {
         "data": data,
         "layout": _layout(

@@ -9,7 +9,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, Team
@@ -72,6 +82,8 @@ class Overview:
     priorities: list[PriorityRow]
     slipping: list[KeyResult]
     unaligned_count: int
+    trends: "Trends | None" = None
+    breached: list = field(default_factory=list)
 
 
 def overview(*, organization: Organization, cycle: Cycle) -> Overview:
@@ -89,11 +101,52 @@ def overview(*, organization: Organization, cycle: Cycle) -> Overview:
     unaligned = (
         Objective.objects.for_organization(organization).filter(cycle=cycle, priority__isnull=True).count()
     )
+    with_movers = [row.rollup for row in rows if row.rollup]
+    for rollup, found in zip(with_movers, rollup_movers(with_movers), strict=True):
+        rollup.mover_rows = found
     return Overview(
         priorities=rows,
         slipping=slipping_key_results(organization=organization, cycle=cycle),
         unaligned_count=unaligned,
+        trends=kpi_trends(organization=organization),
+        breached=breached_guardrails(organization=organization, cycle=cycle),
     )
+
+
+@dataclass
+class Trends:
+    improving: list[Kpi]
+    worsening: list[Kpi]
+
+
+def kpi_trends(*, organization: Organization, limit: int = 5) -> Trends:
+    """The active KPIs improving and worsening most: their last complete period against the complete one
+    before it, as stored by the recomputation (two queries)."""
+    kpis = kpi_selectors.kpi_list(organization=organization).filter(active=True, trend__isnull=False)
+    return Trends(
+        improving=list(kpis.filter(trend__gt=0).order_by("-trend", "name")[:limit]),
+        worsening=list(kpis.filter(trend__lt=0).order_by("trend", "name")[:limit]),
+    )
+
+
+def breached_guardrails(*, organization: Organization, cycle: Cycle) -> list:
+    """The cycle's guardrails past their limits, with their key results, objectives and KPIs (one query)."""
+    from kpis.models import Guardrail
+
+    return list(
+        Guardrail.objects.filter(
+            breached=True, key_result__objective__cycle=cycle, kpi__organization=organization
+        )
+        .select_related("kpi", "key_result__objective")
+        .order_by("key_result__objective__title", "key_result__title", "pk")
+    )
+
+
+def rollup_movers(rollups: list[RollUp]) -> "list[dict[str, list[Mover]]]":
+    """The biggest movers of each roll-up, with their key results (one query)."""
+    ids = {pk for rollup in rollups for rows in (rollup.movers or {}).values() for pk, _ in rows}
+    key_results = list(KeyResult.objects.filter(pk__in=ids).select_related("objective")) if ids else []
+    return [movers(rollup.movers, key_results) for rollup in rollups]
 
 
 def slipping_key_results(
@@ -274,7 +327,11 @@ def team_rows(*, organization: Organization, cycle: Cycle | None) -> list[TeamRo
 
 
 def team_rollup(*, team: Team, cycle: Cycle | None) -> RollUp | None:
-    return RollUp.objects.filter(team=team, cycle=cycle).first() if cycle else None
+    """The team's roll-up in the cycle, with its biggest movers as `mover_rows` (two queries)."""
+    rollup = RollUp.objects.filter(team=team, cycle=cycle).first() if cycle else None
+    if rollup is not None:
+        rollup.mover_rows = rollup_movers([rollup])[0]
+    return rollup
 
 
 def team_members(*, team: Team) -> QuerySet[Membership]:
@@ -310,6 +367,30 @@ def objective_history(*, objective: Objective) -> ObjectiveHistory:
         expected=[s.expected_progress for s in snapshots],
         key_results=key_results,
     )
+
+
+def with_guardrails(key_results: list[KeyResult]) -> list[KeyResult]:
+    """Each key result's guardrails with their KPIs (two queries)."""
+    prefetch_related_objects(key_results, "guardrails__kpi")
+    return key_results
+
+
+@dataclass
+class Mover:
+    key_result: KeyResult
+    change: Decimal
+
+
+def movers(stored: dict, key_results: list[KeyResult]) -> dict[str, list[Mover]]:
+    """The stored biggest movers ({"7": [[id, "change"], …], "30": …}) with their key results (no query:
+    `key_results` are the ones that can appear)."""
+    by_pk = {kr.pk: kr for kr in key_results}
+    return {
+        days: [
+            Mover(by_pk[pk], Decimal(change)) for pk, change in (stored or {}).get(days, []) if pk in by_pk
+        ]
+        for days in ("7", "30")
+    }
 
 
 def with_weight_shares(key_results: list[KeyResult]) -> list[KeyResult]:
@@ -357,6 +438,7 @@ def my_key_results(
     return (
         okr_selectors.key_result_list(organization=organization)
         .filter(owner=user, objective__cycle=cycle)
+        .prefetch_related("guardrails__kpi")
         .annotate(is_overdue=is_overdue)
         .order_by(
             "-is_overdue", F("last_check_in_at").asc(nulls_first=True), "objective__position", "position"
@@ -470,6 +552,7 @@ class KpiDetail:
     measurements: list[Measurement]
     runs: list[KpiRun]
     updated_at: datetime | None = None
+    initiatives: list = field(default_factory=list)
 
 
 def kpi_get(*, organization: Organization, pk: int) -> Kpi | None:
@@ -497,6 +580,7 @@ def kpi_detail(*, kpi: Kpi, periods: int = KPI_CHART_PERIODS) -> KpiDetail:
     scanned = kpi_selectors.kpi_run_list(organization=organization)[:RUN_SCAN_LIMIT]
     runs = [run for run in scanned if run.full or kpi.code in (run.kpi_codes or [])][:RUN_LIMIT]
     return KpiDetail(
+        initiatives=list(kpi.initiatives.order_by("start", "pk")),
         kpi=kpi,
         values=values,
         latest=values[-1] if values else None,

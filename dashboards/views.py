@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from accounts.scoping import membership_required
 from dashboards import charts, selectors
 from kpis.choices import Direction, KpiUnit
+from kpis.quality_text import issue_text
 from okrs import selectors as okr_selectors
 from okrs.forms import CheckInForm
 
@@ -135,10 +136,20 @@ def team_detail(request, pk):
 def objective_detail(request, pk):
     """An objective: its key results with check-in forms, the so-what, history and progress chart."""
     objective = get_object_or_404(okr_selectors.objective_list(organization=request.organization), pk=pk)
-    key_results = selectors.with_weight_shares(list(objective.key_results.all()))
+    key_results = selectors.with_guardrails(selectors.with_weight_shares(list(objective.key_results.all())))
     history = selectors.objective_history(objective=objective)
     figure = None
     if history.dates:
+        projection = None
+        if objective.forecast_progress is not None and history.dates[-1] < objective.cycle.end:
+            projection = charts.Projection(
+                start=history.dates[-1],
+                start_value=history.progress[-1],
+                end=objective.cycle.end,
+                value=objective.forecast_progress,
+                low=objective.forecast_low,
+                high=objective.forecast_high,
+            )
         figure = charts.progress_over_time(
             title=_("Progress over time"),
             dates=history.dates,
@@ -146,6 +157,7 @@ def objective_detail(request, pk):
             expected=history.expected,
             key_results=history.key_results,
             cycle=(objective.cycle.start, objective.cycle.end),
+            projection=projection,
         )
     context = {
         "objective": objective,
@@ -153,6 +165,7 @@ def objective_detail(request, pk):
         "children": list(selectors.objective_children(objective=objective)),
         "check_ins": selectors.objective_check_ins(objective=objective),
         "figure": figure,
+        "movers": selectors.movers(objective.movers, key_results),
     }
     return render(request, "dashboards/objective_detail.html", context)
 
@@ -228,6 +241,21 @@ def kpi_detail(request, pk):
     detail = selectors.kpi_detail(kpi=kpi)
     figure = None
     if detail.values:
+        complete = [v for v in detail.values if v.value is not None and not v.in_progress]
+        projection = None
+        if (
+            kpi.forecast_value is not None
+            and complete
+            and kpi.forecast_period_start > complete[-1].period_start
+        ):
+            projection = charts.Projection(
+                start=complete[-1].period_start,
+                start_value=complete[-1].value,
+                end=kpi.forecast_period_start,
+                value=kpi.forecast_value,
+                low=kpi.forecast_low,
+                high=kpi.forecast_high,
+            )
         figure = charts.kpi_series(
             title=_("%(kpi)s by %(cadence)s period")
             % {"kpi": kpi.name, "cadence": kpi.get_cadence_display().lower()},
@@ -242,5 +270,13 @@ def kpi_detail(request, pk):
                 warning=kpi.warning_threshold,
                 critical=kpi.critical_threshold,
             ),
+            projection=projection,
+            spans=[(i.start, i.end, i.title) for i in detail.initiatives],
         )
-    return render(request, "dashboards/kpi_detail.html", {"kpi": kpi, "detail": detail, "figure": figure})
+    context = {
+        "kpi": kpi,
+        "detail": detail,
+        "figure": figure,
+        "quality_issues": [issue_text(issue) for issue in kpi.quality_issues],
+    }
+    return render(request, "dashboards/kpi_detail.html", context)

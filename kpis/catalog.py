@@ -129,6 +129,9 @@ CATALOG = [
     # Operations
     CatalogKpi("data_accuracy", _("CRM data accuracy"), F.OPERATIONS, U.PERCENT, HI, C.MONTHLY,
                A.AVERAGE, _("Share of audited CRM records without errors.")),
+    CatalogKpi("data_quality", _("Data quality score"), F.OPERATIONS, U.PERCENT, HI, C.DAILY, A.LAST,
+               _("Rumbo's own score of the organization's KPI data (fresh, complete, without outliers or "
+                 "duplicates), recorded by every recomputation: no measurements to send.")),
 ]  # fmt: skip
 
 
@@ -166,6 +169,7 @@ SERVES = {
     "renewals_won": ((RETENTION,), ("retention",)),
     "renewal_rate": ((RETENTION,), ("retention",)),
     "data_accuracy": ((DATA, REVOPS), ("efficiency", "growth")),
+    "data_quality": ((DATA, REVOPS), ("efficiency", "growth")),
 }
 BY_CODE = {entry.code: entry for entry in CATALOG}
 

@@ -59,6 +59,7 @@ class MeasurementSource(models.TextChoices):
     ADMIN = "admin", _("Admin CSV upload")
     COMMAND = "command", _("Import command")
     DEMO = "demo", _("Demo data")
+    SYSTEM = "system", _("Computed by Rumbo")
 
 
 class RunState(models.TextChoices):
@@ -66,3 +67,22 @@ class RunState(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped (another run held the lock)")
+
+
+class GuardrailComparison(models.TextChoices):
+    """How a guardrail KPI must stay against its limit."""
+
+    AT_MOST = "at_most", _("at most")
+    AT_LEAST = "at_least", _("at least")
+
+
+class QualityIssueKind(models.TextChoices):
+    """What the data-quality check of a KPI can find (kpis.quality)."""
+
+    STALE = "stale", _("No recent measurement")
+    MISSING_PERIODS = "missing_periods", _("Missing periods")
+    OUTLIER_PERIOD = "outlier_period", _("Unusual period value")
+    OUTLIER_MEASUREMENT = "outlier_measurement", _("Unusual measurement")
+    DUPLICATES = "duplicates", _("Suspected duplicate measurements")
+    IN_PROGRESS = "in_progress", _("Current period in progress")
+    DEFINITION_CHANGED = "definition_changed", _("Definition changed mid-history")

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from common.forms import OneTimeTokenForm
+from common.forms import LocalizedDecimalField, OneTimeTokenForm
+from kpis.choices import GuardrailComparison
 from kpis.models import Kpi
 from kpis.services import definitions
 from okrs.forms import ModelFieldsForm
@@ -81,3 +82,15 @@ class KpiForm(ModelFieldsForm):
             f"{objective.title} ({objective.cycle.name})"
         )
         self.fields["description"].widget.attrs["rows"] = 3
+
+
+class GuardrailForm(OneTimeTokenForm):
+    """A guardrail of a key result: a KPI it must not push past a limit."""
+
+    kpi = forms.ModelChoiceField(queryset=Kpi.objects.none(), label=_("Guardrail KPI"))
+    comparison = forms.ChoiceField(choices=GuardrailComparison.choices, label=_("Must stay"))
+    limit = LocalizedDecimalField(label=_("Limit"), max_digits=20, decimal_places=6)
+
+    def __init__(self, *args, kpis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = kpis

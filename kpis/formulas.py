@@ -222,3 +222,49 @@ def dependency_order(dependencies: Mapping[str, Iterable[str]]) -> list[str]:
     for code in sorted(dependencies):
         visit(code, [])
     return order
+
+
+MAX_SPLIT_INPUTS = 8
+
+
+def contributions(
+    node, before: Mapping[str, Decimal | None], after: Mapping[str, Decimal | None]
+) -> dict[str, Decimal] | None:
+    """Split a formula's change from the `before` inputs to the `after` inputs between its inputs.
+
+    Each input's share is its Shapley value: the change it makes when it moves from before to after,
+    averaged over every order in which the inputs could move. The shares add up to the whole change.
+    None when an input is missing, the formula cannot be evaluated at some mix of the two (a division
+    by zero), or it has more than MAX_SPLIT_INPUTS inputs.
+    """
+    codes = sorted(references(node))
+    if not codes or len(codes) > MAX_SPLIT_INPUTS:
+        return None
+    if any(before.get(code) is None or after.get(code) is None for code in codes):
+        return None
+    count = len(codes)
+    cache: dict[int, Decimal | None] = {}
+
+    def value(mask: int) -> Decimal | None:
+        if mask not in cache:
+            inputs = {code: (after if mask >> i & 1 else before)[code] for i, code in enumerate(codes)}
+            cache[mask] = evaluate(node, inputs)
+        return cache[mask]
+
+    factorial = [1] * (count + 1)
+    for n in range(1, count + 1):
+        factorial[n] = factorial[n - 1] * n
+    shares = {}
+    for i, code in enumerate(codes):
+        total = Decimal(0)
+        for mask in range(1 << count):
+            if mask >> i & 1:
+                continue
+            with_input, without = value(mask | 1 << i), value(mask)
+            if with_input is None or without is None:
+                return None
+            size = bin(mask).count("1")
+            weight = Decimal(factorial[size] * factorial[count - size - 1]) / Decimal(factorial[count])
+            total += weight * (with_input - without)
+        shares[code] = total
+    return shares

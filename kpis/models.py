@@ -14,6 +14,7 @@ from kpis.choices import (
     Cadence,
     Direction,
     Family,
+    GuardrailComparison,
     KpiStatus,
     KpiUnit,
     MeasurementSource,
@@ -100,6 +101,47 @@ class Kpi(BaseModel):
     recompute_requested_at = models.DateTimeField(
         null=True, blank=True, default=timezone.now, editable=False, verbose_name=_("recompute requested at")
     )
+
+    # When the formula, aggregation or cadence last changed after the KPI was created (kpis.quality).
+    definition_changed_at = models.DateTimeField(
+        _("definition changed at"), null=True, blank=True, editable=False
+    )
+    # Written by the recomputation (kpis.services.insights) ---------------------------------------------
+    # The value projected for the period that holds the horizon (the active cycle's end), with its 80 %
+    # interval and the probability of being on or better than the target then.
+    forecast_period_start = models.DateField(_("forecast period"), null=True, blank=True, editable=False)
+    forecast_value = models.DecimalField(_("forecast"), **PERIOD_VALUE, null=True, blank=True, editable=False)
+    forecast_low = models.DecimalField(
+        _("forecast, low end"), **PERIOD_VALUE, null=True, blank=True, editable=False
+    )
+    forecast_high = models.DecimalField(
+        _("forecast, high end"), **PERIOD_VALUE, null=True, blank=True, editable=False
+    )
+    forecast_probability = models.DecimalField(
+        _("probability of reaching the target"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    # 0 to 1, and what lowered it: [{"kind", "severity", "detail", "period", "count"}, …] (kpis.quality).
+    quality_score = models.DecimalField(
+        _("data quality"), max_digits=5, decimal_places=4, null=True, blank=True, editable=False
+    )
+    quality_issues = models.JSONField(_("data-quality issues"), default=list, blank=True, editable=False)
+    quality_checked_at = models.DateTimeField(
+        _("data quality checked"), null=True, blank=True, editable=False
+    )
+    # The change of the last complete period against the one before, as a fraction of the earlier value,
+    # signed so that positive is better (kpis.rules.improvement).
+    trend = models.DecimalField(
+        _("trend"), max_digits=14, decimal_places=4, null=True, blank=True, editable=False
+    )
+    trend_period_start = models.DateField(_("trend period"), null=True, blank=True, editable=False)
+    # A formula KPI's latest change split between its inputs: {"period_start", "previous_period_start",
+    # "change", "inputs": [{"code", "name", "before", "after", "contribution"}, …]} (kpis.formulas).
+    contributions = models.JSONField(_("contributions"), default=dict, blank=True, editable=False)
 
     objects = querysets.KpiQuerySet.as_manager()
 
@@ -240,6 +282,10 @@ class KpiRun(models.Model):
     kpis_recomputed = models.PositiveIntegerField(_("KPIs recomputed"), default=0)
     periods_recomputed = models.PositiveIntegerField(_("periods recomputed"), default=0)
     key_results_synced = models.PositiveIntegerField(_("key results updated"), default=0)
+    # The organization's data-quality score after this run: the mean of its KPIs' scores.
+    quality_score = models.DecimalField(
+        _("data quality"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
     kpi_codes = models.JSONField(_("KPI codes"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
 
@@ -260,3 +306,33 @@ class KpiRun(models.Model):
     @property
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+class Guardrail(BaseModel):
+    """A KPI a key result must not push past a limit while it moves (a counter-metric)."""
+
+    key_result = models.ForeignKey(
+        "okrs.KeyResult", models.CASCADE, related_name="guardrails", verbose_name=_("key result")
+    )
+    kpi = models.ForeignKey(Kpi, models.CASCADE, related_name="guardrails", verbose_name=_("KPI"))
+    comparison = models.CharField(
+        _("must stay"),
+        max_length=10,
+        choices=GuardrailComparison.choices,
+        default=GuardrailComparison.AT_MOST,
+    )
+    limit = models.DecimalField(_("limit"), max_digits=20, decimal_places=6)
+    # Written when the KPI's values or the guardrail change: the KPI's latest period value and whether
+    # it is past the limit.
+    value = models.DecimalField(_("latest value"), **PERIOD_VALUE, null=True, blank=True, editable=False)
+    breached = models.BooleanField(_("breached"), default=False, editable=False)
+    evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("guardrail")
+        verbose_name_plural = _("guardrails")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint("key_result", "kpi", name="guardrail_one_per_kpi")]
+
+    def __str__(self):
+        return f"{self.kpi_id} {self.comparison} {self.limit}"

@@ -137,3 +137,12 @@ def combine_periods(aggregation: str, periods: Sequence[tuple[Decimal | None, in
     if total == 0:
         return sum(values, Decimal(0)) / len(values)
     return sum((value * count for value, count in known), Decimal(0)) / total
+
+
+def improvement(*, before: Decimal | None, after: Decimal | None, direction: str) -> Decimal | None:
+    """The change from `before` to `after` as a fraction of |before|, positive when it is better for a KPI
+    of this direction; None without both values or when `before` is 0."""
+    if before is None or after is None or before == 0:
+        return None
+    change = (after - before) / abs(before)
+    return change if direction == Direction.HIGHER_IS_BETTER else -change

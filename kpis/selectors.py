@@ -6,7 +6,7 @@ from django.db.models import QuerySet, Subquery
 
 from accounts.models import Organization
 from kpis.choices import RunState
-from kpis.models import Kpi, KpiRun, KpiValue, Measurement
+from kpis.models import Guardrail, Kpi, KpiRun, KpiValue, Measurement
 
 
 def kpi_list(*, organization: Organization | None) -> QuerySet[Kpi]:
@@ -66,3 +66,7 @@ def with_figures_updated_at(kpis: QuerySet[Kpi], *, organization: Organization |
     subquery does not refer to the row, so the database evaluates it once."""
     latest = _successful_runs(organization).values("finished_at")[:1]
     return kpis.annotate(figures_updated_at=Subquery(latest))
+
+
+def guardrail_list(*, organization: Organization | None) -> QuerySet[Guardrail]:
+    return Guardrail.objects.filter(kpi__organization=organization).select_related("kpi", "key_result")

@@ -9,15 +9,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
-from common.forms import form_token_claim, form_token_done, form_token_release
+from common.forms import IN_PROGRESS, form_token_claim, form_token_done, form_token_release
 from kpis import selectors, services
 from kpis.choices import MeasurementSource
-from kpis.forms import KpiForm, MeasurementImportForm
+from kpis.forms import GuardrailForm, KpiForm, MeasurementImportForm
 from okrs import selectors as okr_selectors
 from okrs.forms import add_service_errors
 
@@ -150,3 +152,49 @@ def kpi_update(request, pk):
             return redirect("dashboards:kpi-detail", kpi.pk)
     status = 400 if form.errors else 200
     return render(request, "kpis/kpi_form.html", {"form": form, "kpi": kpi}, status=status)
+
+
+@login_required
+@write_required
+def guardrail_create(request, key_result_pk):
+    """Pair a key result with a guardrail KPI and a limit; it is evaluated before the page returns."""
+    key_result = get_object_or_404(
+        okr_selectors.key_result_list(organization=request.organization), pk=key_result_pk
+    )
+    kpis = (
+        selectors.kpi_list(organization=request.organization).exclude(pk=key_result.kpi_id).order_by("name")
+    )
+    form = GuardrailForm(request.POST if request.method == "POST" else None, kpis=kpis)
+    if request.method == "POST" and form.is_valid():
+        if (replay := form_token_claim(form)) is not None:
+            messages.info(request, _("This guardrail was already added."))
+            return redirect(replay if replay != IN_PROGRESS else key_result.objective.get_absolute_url())
+        try:
+            guardrail = services.guardrail_create(key_result=key_result, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            form_token_release(form)
+            add_service_errors(form, error)
+        else:
+            target = reverse("okrs:key-result-update", args=[key_result.pk]) + "#guardrails"
+            form_token_done(form, target)
+            if guardrail.breached:
+                messages.warning(
+                    request, _("Guardrail added. It is breached already: the KPI is past its limit.")
+                )
+            else:
+                messages.success(request, _("Guardrail added."))
+            return redirect(target)
+    status = 400 if form.errors else 200
+    context = {"form": form, "key_result": key_result}
+    return render(request, "kpis/guardrail_form.html", context, status=status)
+
+
+@login_required
+@write_required
+@require_POST
+def guardrail_delete(request, pk):
+    guardrail = get_object_or_404(selectors.guardrail_list(organization=request.organization), pk=pk)
+    key_result_pk = guardrail.key_result_id
+    services.guardrail_delete(guardrail=guardrail)
+    messages.success(request, _("Guardrail removed."))
+    return redirect(reverse("okrs:key-result-update", args=[key_result_pk]) + "#guardrails")

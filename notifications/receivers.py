@@ -57,12 +57,30 @@ def on_mentioned(sender, *, comment, users, **kwargs):
     _safely("a mention", services.mentioned, comment=comment, users=list(users))
 
 
+def on_quality_dropped(sender, *, organization, drops, **kwargs):
+    _safely(
+        "a data-quality drop",
+        services.quality_dropped,
+        organization=organization,
+        drops=drops,
+        now=timezone.now(),
+    )
+
+
+def on_guardrail_breached(sender, *, organization, guardrails, **kwargs):
+    _safely(
+        "a guardrail breach", services.guardrail_breached, organization=organization, guardrails=guardrails
+    )
+
+
 RECEIVERS = [
     ("okrs.signals", "figures_evaluated", on_figures_evaluated),
     ("okrs.signals", "review_requested", on_review_requested),
     ("okrs.signals", "review_decided", on_review_decided),
     ("comments.signals", "mentioned", on_mentioned),
     ("kpis.signals", "kpi_statuses_evaluated", on_kpi_statuses_evaluated),
+    ("kpis.signals", "quality_dropped", on_quality_dropped),
+    ("kpis.signals", "guardrail_breached", on_guardrail_breached),
 ]
 
 

@@ -152,6 +152,17 @@ class Objective(BaseModel):
     last_check_in_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
     # When it closed (cleared when reopened): a closed objective's status is judged as of then.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # The weighted mean of its key results' forecast progress at the cycle's end, with the 80 % interval
+    # and the weighted mean of their probabilities of reaching their targets.
+    forecast_progress = models.DecimalField(_("forecast progress"), **FRACTION, null=True, blank=True)
+    forecast_low = models.DecimalField(_("forecast progress, low end"), **FRACTION, null=True, blank=True)
+    forecast_high = models.DecimalField(_("forecast progress, high end"), **FRACTION, null=True, blank=True)
+    forecast_probability = models.DecimalField(
+        _("probability of reaching the targets"), **FRACTION, null=True, blank=True
+    )
+    guardrail_breached = models.BooleanField(_("guardrail breached"), default=False)
+    # Which key results moved its progress most: {"7": [[key result id, "change"], …], "30": […]}.
+    movers = models.JSONField(_("biggest movers"), default=dict, blank=True)
     # The weighted mean of its key results' scores, once it has closed.
     score = models.DecimalField(
         _("score"),
@@ -274,6 +285,16 @@ class KeyResult(BaseModel):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     score_reason = models.TextField(_("score reason"), blank=True)
+    # The forecast at the due date (common.forecasting over the check-ins), written by the recomputation;
+    # empty with fewer than three points, for milestones and once closed.
+    forecast_value = models.DecimalField(_("forecast"), **VALUE, null=True, blank=True)
+    forecast_low = models.DecimalField(_("forecast, low end"), **VALUE, null=True, blank=True)
+    forecast_high = models.DecimalField(_("forecast, high end"), **VALUE, null=True, blank=True)
+    forecast_probability = models.DecimalField(
+        _("probability of reaching the target"), **FRACTION, null=True, blank=True
+    )
+    # Set while one of its guardrail KPIs (kpis.Guardrail) is past its limit.
+    guardrail_breached = models.BooleanField(_("guardrail breached"), default=False)
     # A key result that follows a KPI takes its current value from the KPI's recomputation.
     kpi = models.ForeignKey(
         "kpis.Kpi",
@@ -462,6 +483,8 @@ class RollUp(models.Model):
     objective_count = models.PositiveIntegerField(default=0, verbose_name=_("objective count"))
     # Objectives by status, e.g. {"on_track": 2, "at_risk": 1}.
     status_counts = models.JSONField(default=dict, verbose_name=_("status counts"))
+    # Which key results moved its progress most, like Objective.movers.
+    movers = models.JSONField(default=dict, blank=True, verbose_name=_("biggest movers"))
 
     class Meta:
         verbose_name = _("roll-up")

@@ -25,6 +25,9 @@ class StatusThresholds:
 
 
 DEFAULT_THRESHOLDS = StatusThresholds()
+# Status by forecast (Organization.status_basis): the probability of reaching the target.
+FORECAST_ON_TRACK = Decimal("0.5")
+FORECAST_AT_RISK = Decimal("0.2")
 SCORE_YELLOW_FROM = Decimal("0.4")
 SCORE_GREEN_FROM = Decimal("0.7")
 # What a closed objective is expected to score: committed ones land, aspirational ones stretch.
@@ -119,19 +122,50 @@ def status(
     last_check_in_at: datetime | None,
     now: datetime,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+    probability: Decimal | None = None,
 ) -> str:
-    """Where a key result or objective stands against the time elapsed."""
+    """Where a key result or objective stands against the time elapsed or, when the organization judges
+    by the forecast and one exists (`probability` of reaching the target), against that probability."""
     if last_check_in_at is None:
         return Status.NOT_STARTED
     if progress >= ONE:
         return Status.ACHIEVED
     if now - last_check_in_at > thresholds.check_in_cadence:
         return Status.STALE
+    if probability is not None:
+        return forecast_status(probability)
     if progress >= expected - thresholds.on_track_margin:
         return Status.ON_TRACK
     if progress >= expected - thresholds.at_risk_margin:
         return Status.AT_RISK
     return Status.OFF_TRACK
+
+
+def forecast_status(probability: Decimal) -> str:
+    """On track when the target is more likely than not to be reached, at risk from a 20 % chance, off track
+    below."""
+    if probability >= FORECAST_ON_TRACK:
+        return Status.ON_TRACK
+    if probability >= FORECAST_AT_RISK:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def forecast_progress(
+    *, kind: str, start: Decimal, target: Decimal, values: Iterable[Decimal]
+) -> list[Decimal]:
+    """The progress each forecast value would give, unclamped."""
+    return [attainment(kind=kind, start=start, target=target, current=value) for value in values]
+
+
+def movers(changes: Iterable[tuple[int, Decimal]], *, limit: int = 5) -> list[list]:
+    """The key results that moved a progress most, as [[id, "change"], …]: biggest change first, either
+    way, none that did not move; `changes` are (key result id, contribution to the progress change)."""
+    moved = sorted(
+        ((pk, change) for pk, change in changes if round_figure(change) != 0),
+        key=lambda pair: (-abs(pair[1]), pair[0]),
+    )
+    return [[pk, str(round_figure(change))] for pk, change in moved[:limit]]
 
 
 def expected_score(objective_type: str) -> Decimal:

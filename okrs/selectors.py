@@ -56,7 +56,11 @@ def objective_list(*, organization: Organization, cycle: Cycle | None = None) ->
 
 
 def key_result_list(*, organization: Organization) -> QuerySet[KeyResult]:
-    return KeyResult.objects.for_organization(organization).select_related("objective__cycle", "owner")
+    return (
+        KeyResult.objects.for_organization(organization)
+        .select_related("objective__cycle", "owner")
+        .prefetch_related("guardrails")
+    )
 
 
 def check_in_list(*, organization: Organization) -> QuerySet[CheckIn]:

@@ -8,6 +8,7 @@ from okrs.models import CheckIn, Objective
 KPI_HEADER = [
     "Family", "Code", "KPI", "Cadence", "Unit", "Owner", "Team",
     "Period start", "Latest", "Target", "Status", "Previous", "Change",
+    "Forecast period", "Forecast", "Forecast low", "Forecast high", "Chance of target", "Data quality",
 ]  # fmt: skip
 CHECK_IN_HEADER = [
     "Checked in at", "Cycle", "Objective", "Key result", "Previous value", "Value", "Unit",
@@ -27,6 +28,8 @@ def kpi_scorecard_rows(*, organization: Organization) -> list[list]:
                 latest.period_start if latest else None, latest.value if latest else None, kpi.target,
                 latest.get_status_display() if latest else "", latest.previous_value if latest else None,
                 latest.change if latest else None,
+                kpi.forecast_period_start, kpi.forecast_value, kpi.forecast_low, kpi.forecast_high,
+                kpi.forecast_probability, kpi.quality_score,
             ])  # fmt: skip
     return rows
 

@@ -1,12 +1,20 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.scoping import membership_required
 from okrs import selectors as okr_selectors
 from portability import selectors
-from portability.spreadsheets import csv_lines
+from portability.spreadsheets import csv_lines, xlsx_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _csv_response(lines, name: str) -> StreamingHttpResponse:
@@ -15,8 +23,8 @@ def _csv_response(lines, name: str) -> StreamingHttpResponse:
     return response
 
 
-def _filename(request, what: str) -> str:
-    return f"{request.organization.slug}-{what}-{timezone.localdate().isoformat()}.csv"
+def _filename(request, what: str, extension: str = "csv") -> str:
+    return f"{request.organization.slug}-{what}-{timezone.localdate().isoformat()}.{extension}"
 
 
 @login_required
@@ -25,6 +33,15 @@ def kpi_scorecard_csv(request):
     """The KPI scorecard as a spreadsheet."""
     rows = selectors.kpi_scorecard_rows(organization=request.organization)
     return _csv_response(csv_lines(selectors.KPI_HEADER, rows), _filename(request, "kpis"))
+
+
+@login_required
+@membership_required
+def kpi_scorecard_xlsx(request):
+    """The KPI scorecard as an Excel workbook."""
+    rows = selectors.kpi_scorecard_rows(organization=request.organization)
+    content = xlsx_bytes([("KPIs", selectors.KPI_HEADER, rows)])
+    return xlsx_response(content, _filename(request, "kpis", "xlsx"))
 
 
 @login_required

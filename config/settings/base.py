@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "portability",
     "onboarding",
     "diagnostics",
+    "insights",
 ]
 
 MIDDLEWARE = [

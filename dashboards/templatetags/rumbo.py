@@ -4,6 +4,7 @@ Simple tags rather than included partials: the alignment tree draws thousands of
 and a tag is an order of magnitude cheaper than an include.
 """
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -52,6 +53,26 @@ def status_badge(status: str, label: str = "") -> str:
         status or "none",
         symbol,
         label or _status_labels(get_language() or "en").get(status, status),
+    )
+
+
+# Data-quality badges: good from 90 %, fair from 70 %, poor below.
+QUALITY_GOOD = Decimal("0.9")
+QUALITY_FAIR = Decimal("0.7")
+
+
+@register.simple_tag
+def okr_status(item) -> str:
+    """A key result's or objective's status badge, marked while one of its guardrails is breached: it
+    never reads on track or achieved without that mark."""
+    badge = status_badge(item.status)
+    if not getattr(item, "guardrail_breached", False):
+        return badge
+    return format_html(
+        '{} <span class="guardrail-breach" data-role="guardrail-breach">'
+        '<span aria-hidden="true">⚠</span> {}</span>',
+        badge,
+        _("Guardrail breached"),
     )
 
 
@@ -105,6 +126,86 @@ def quantity(context, value, unit: str = "") -> str:
         organization = context.get("organization")
         return numbers.format_currency(number, getattr(organization, "currency", ""))
     return numbers.format_number(number) + UNIT_SUFFIX.get(unit, "")
+
+
+@register.simple_tag
+def quality_badge(score) -> str:
+    """A KPI's data-quality score as a badge with a symbol and words: "✓ Data 100 %", "! Data 70 %"."""
+    if score in (None, ""):
+        return format_html('<span class="quality quality-none">{}</span>', _("Data not checked yet"))
+    score = Decimal(score)
+    level, symbol = (
+        ("good", "✓") if score >= QUALITY_GOOD else ("fair", "!") if score >= QUALITY_FAIR else ("poor", "✕")
+    )
+    return format_html(
+        '<span class="quality quality-{}" data-role="quality"><span aria-hidden="true">{}</span> {}</span>',
+        level,
+        symbol,
+        _("Data quality %(score)s") % {"score": percent(score)},
+    )
+
+
+@register.filter
+def isodate(text):
+    """An ISO date string stored in JSON ("2026-11-01") as a date, for the date filter."""
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+@register.filter
+def input_change(item) -> Decimal | None:
+    """A formula input's relative change from {"before", "after"}; None from 0."""
+    try:
+        before, after = Decimal(item["before"]), Decimal(item["after"])
+    except (KeyError, InvalidOperation, TypeError):
+        return None
+    return (after - before) / abs(before) if before else None
+
+
+@register.simple_tag(takes_context=True)
+def signed_quantity(context, value, unit: str = "") -> str:
+    """A change with its sign and unit: "+0.8 %", "−4.1 %"."""
+    if value in (None, ""):
+        return "–"
+    number = Decimal(value)
+    sign = "+" if number > 0 else "−" if number < 0 else ""
+    return sign + quantity(context, abs(number), unit)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or None: for dicts keyed by strings a template cannot spell ("7")."""
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def signed_percent(fraction) -> str:
+    """A relative change with its sign: 0.1234 → "+12.3 %", -0.05 → "−5 %"; "–" without one."""
+    if fraction in (None, ""):
+        return "–"
+    number = Decimal(fraction) * 100
+    sign = "+" if number > 0 else "−" if number < 0 else ""
+    return sign + numbers.format_percent(abs(number).quantize(Decimal("0.1")))
+
+
+@register.filter
+def plain_percent(fraction) -> str:
+    """A fraction as a percentage with one decimal, no sign: 0.041 → "4.1 %"."""
+    if fraction in (None, ""):
+        return "–"
+    return numbers.format_percent(abs(Decimal(fraction) * 100).quantize(Decimal("0.1")))
+
+
+@register.filter
+def points(fraction) -> str:
+    """A change of progress in percentage points with its sign: 0.12 → "+12 pts"."""
+    if fraction in (None, ""):
+        return "–"
+    number = (Decimal(fraction) * 100).quantize(Decimal("0.1"))
+    sign = "+" if number > 0 else "−" if number < 0 else ""
+    return _("%(sign)s%(points)s pts") % {"sign": sign, "points": numbers.format_number(abs(number))}
 
 
 @register.filter

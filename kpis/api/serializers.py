@@ -5,11 +5,102 @@ from rest_framework import serializers
 
 from accounts.api import ScopedPrimaryKeyRelatedField
 from common.api import StrictSerializerMixin
-from kpis.models import Kpi, KpiValue, Measurement
+from kpis.choices import QualityIssueKind
+from kpis.models import Guardrail, Kpi, KpiValue, Measurement
 from kpis.services import MAX_ROWS, definitions
-from okrs.api.serializers import members, objectives, priorities, teams
+from okrs.api.serializers import key_results, kpis, members, objectives, priorities, teams
 
 TIMESTAMPS = ["created_at", "updated_at"]
+
+
+KPI_COMPUTED = ["forecast", "quality", "trend", "trend_period_start", "contributions"]
+PERIOD = {"max_digits": 30, "decimal_places": 6}
+
+
+class KpiForecastSerializer(serializers.Serializer):
+    """Where the KPI is expected to be in a later period, with its 80 % interval."""
+
+    period_start = serializers.DateField(help_text="The period projected.")
+    value = serializers.DecimalField(**PERIOD)
+    low = serializers.DecimalField(**PERIOD, help_text="Low end of the 80 % interval.")
+    high = serializers.DecimalField(**PERIOD, help_text="High end of the 80 % interval.")
+    probability = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Probability (0–1) of being on or better than the target then; null without a target.",
+    )
+
+
+class QualityIssueSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=QualityIssueKind.choices)
+    count = serializers.IntegerField()
+    cost = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text="What it takes off the score (0–1)."
+    )
+    periods = serializers.ListField(child=serializers.DateField(), required=False)
+    since = serializers.CharField(required=False, allow_null=True)
+    due = serializers.DateField(required=False)
+    value = serializers.CharField(required=False)
+    median = serializers.CharField(required=False)
+    example = serializers.CharField(required=False, allow_null=True)
+
+
+class QualitySerializer(serializers.Serializer):
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=4, allow_null=True, help_text="0–1; null until first checked."
+    )
+    issues = QualityIssueSerializer(many=True, help_text="Costliest first.")
+    checked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ContributionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    before = serializers.DecimalField(**PERIOD)
+    after = serializers.DecimalField(**PERIOD)
+    contribution = serializers.DecimalField(**PERIOD, help_text="Its share of the KPI's change.")
+
+
+class ContributionsSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    previous_period_start = serializers.DateField()
+    before = serializers.DecimalField(**PERIOD)
+    after = serializers.DecimalField(**PERIOD)
+    change = serializers.DecimalField(**PERIOD)
+    inputs = ContributionSerializer(many=True)
+
+
+class GuardrailSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A KPI a key result must keep within a limit (a counter-metric); evaluated on every write and run."""
+
+    key_result = ScopedPrimaryKeyRelatedField(scope=key_results)
+    kpi = ScopedPrimaryKeyRelatedField(scope=kpis)
+
+    class Meta:
+        model = Guardrail
+        fields = [
+            "id",
+            "key_result",
+            "kpi",
+            "comparison",
+            "limit",
+            "value",
+            "breached",
+            "evaluated_at",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = ["value", "breached", "evaluated_at", *TIMESTAMPS]
+        validators = []
+
+    read_only_reasons = dict.fromkeys(
+        ["value", "breached", "evaluated_at"], "evaluated from the KPI's values"
+    )
+
+    def validate_key_result(self, key_result):
+        if self.instance is not None and key_result.pk != self.instance.key_result_id:
+            raise serializers.ValidationError("A guardrail cannot move to another key result.")
+        return key_result
 
 
 class KpiSerializer(StrictSerializerMixin, serializers.ModelSerializer):
@@ -20,6 +111,24 @@ class KpiSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     priorities = ScopedPrimaryKeyRelatedField(scope=priorities, many=True, required=False)
     objectives = ScopedPrimaryKeyRelatedField(scope=objectives, many=True, required=False)
 
+    forecast = serializers.SerializerMethodField(
+        help_text="The value projected for the period that holds the horizon (the active cycle's end, else "
+        "the quarter's), from the complete periods; null with fewer than three."
+    )
+    quality = serializers.SerializerMethodField(help_text="The data-quality check of the last recomputation.")
+    trend = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="The last complete period against the complete one before it, as a fraction of the earlier "
+        "value, signed so that positive is better.",
+    )
+    trend_period_start = serializers.DateField(read_only=True, allow_null=True)
+    contributions = serializers.SerializerMethodField(
+        help_text="For a formula KPI, its latest change split between its inputs (they add up to the change)."
+    )
+
     class Meta:
         model = Kpi
         fields = [
@@ -27,11 +136,41 @@ class KpiSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             *definitions.EDITABLE,
             "priorities",
             "objectives",
+            *KPI_COMPUTED,
             *TIMESTAMPS,
         ]
-        read_only_fields = TIMESTAMPS
+        read_only_fields = [*KPI_COMPUTED, *TIMESTAMPS]
         # Uniqueness per organization is checked by the service, which knows the organization.
         validators = []
+
+    read_only_reasons = dict.fromkeys(
+        ["forecast", "quality", "trend", "trend_period_start", "contributions"],
+        "computed by the KPI recomputation",
+    )
+
+    @extend_schema_field(KpiForecastSerializer(allow_null=True))
+    def get_forecast(self, kpi):
+        if kpi.forecast_value is None:
+            return None
+        return KpiForecastSerializer(
+            {
+                "period_start": kpi.forecast_period_start,
+                "value": kpi.forecast_value,
+                "low": kpi.forecast_low,
+                "high": kpi.forecast_high,
+                "probability": kpi.forecast_probability,
+            }
+        ).data
+
+    @extend_schema_field(QualitySerializer)
+    def get_quality(self, kpi):
+        return QualitySerializer(
+            {"score": kpi.quality_score, "issues": kpi.quality_issues, "checked_at": kpi.quality_checked_at}
+        ).data
+
+    @extend_schema_field(ContributionsSerializer(allow_null=True))
+    def get_contributions(self, kpi):
+        return ContributionsSerializer(kpi.contributions).data if kpi.contributions else None
 
 
 class KpiValueSerializer(serializers.ModelSerializer):

@@ -5,15 +5,18 @@ from decimal import Decimal
 
 import django_filters
 from django.utils.translation import gettext
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status
 from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.api import OrganizationViewSet
 from common.api import ErrorSerializer
 from kpis import selectors, services
 from kpis.api.serializers import (
+    GuardrailSerializer,
     IngestAnswerSerializer,
     KpiSerializer,
     KpiValueSerializer,
@@ -21,7 +24,7 @@ from kpis.api.serializers import (
     MeasurementUploadSerializer,
 )
 from kpis.choices import Cadence, Family, MeasurementSource
-from kpis.models import Kpi, KpiValue, Measurement
+from kpis.models import Guardrail, Kpi, KpiValue, Measurement
 from okrs.api.filters import TimeFilter
 
 
@@ -82,6 +85,44 @@ class KpiViewSet(
 
     def perform_update(self, serializer):
         serializer.instance = services.kpi_update(kpi=serializer.instance, **serializer.validated_data)
+
+
+class GuardrailFilter(django_filters.FilterSet):
+    breached = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Guardrail
+        fields = ["key_result", "kpi", "breached"]
+
+
+class GuardrailViewSet(
+    OrganizationViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Guardrails (counter-metrics) of key results: a KPI and a limit it must stay within. Each write
+    evaluates it against the KPI's latest period value before it returns."""
+
+    serializer_class = GuardrailSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = GuardrailFilter
+    ordering_fields = ["id", "updated_at"]
+
+    def get_queryset(self):
+        return selectors.guardrail_list(organization=self.organization)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.guardrail_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        fields = {k: v for k, v in serializer.validated_data.items() if k != "key_result"}
+        serializer.instance = services.guardrail_update(guardrail=serializer.instance, **fields)
+
+    def perform_destroy(self, instance):
+        services.guardrail_delete(guardrail=instance)
 
 
 class KpiValueViewSet(OrganizationViewSet, mixins.ListModelMixin):

@@ -2,6 +2,7 @@
 
 from kpis.services.catalog import catalog_load, kpi_objectives_add, kpis_from_catalog
 from kpis.services.definitions import kpi_create, kpi_formula_errors, kpi_update, kpi_validate
+from kpis.services.guardrails import guardrail_create, guardrail_delete, guardrail_update
 from kpis.services.ingestion import (
     MAX_ROWS,
     IdempotencyConflict,
@@ -11,6 +12,7 @@ from kpis.services.ingestion import (
     measurements_ingest,
     measurements_validate,
 )
+from kpis.services.insights import guardrails_evaluate, kpi_insights_refresh
 from kpis.services.recompute import kpi_recompute
 from kpis.services.refresh import kpi_refresh
 from kpis.services.sync import key_results_sync
@@ -21,6 +23,11 @@ __all__ = [
     "MeasurementsInvalid",
     "RowError",
     "catalog_load",
+    "guardrail_create",
+    "guardrail_delete",
+    "guardrail_update",
+    "guardrails_evaluate",
+    "kpi_insights_refresh",
     "key_results_sync",
     "kpi_objectives_add",
     "kpi_create",

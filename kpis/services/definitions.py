@@ -31,6 +31,8 @@ EDITABLE = [
     "active",
 ]
 RELATIONS = {"priorities", "objectives"}
+# Changing one of these changes what the KPI's history means (kpis.quality reports it).
+DEFINITION_FIELDS = {"formula", "aggregation", "cadence"}
 
 
 def kpi_formula_errors(*, organization: Organization, kpi: Kpi) -> dict:
@@ -155,10 +157,15 @@ def kpi_update(*, kpi: Kpi, **fields) -> Kpi:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"Not editable fields of a KPI: {', '.join(sorted(unknown))}")
+    redefined = any(
+        name in DEFINITION_FIELDS and getattr(kpi, name) != value for name, value in fields.items()
+    )
     for name, value in fields.items():
         setattr(kpi, name, value)
     kpi_validate(kpi=kpi)
     kpi.recompute_requested_at = timezone.now()
+    if redefined:
+        kpi.definition_changed_at = kpi.recompute_requested_at
     kpi.save()
     _set_relations(kpi, relations)
     kpi_refresh_after_commit(kpi.organization_id)

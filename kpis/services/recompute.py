@@ -222,8 +222,17 @@ def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
         run.periods_recomputed = work.periods
         run.watermark_to = max(watermark_to, watermark_from)
         run.error = "\n".join(work.errors)
+        from kpis.services.insights import guardrails_evaluate, kpi_insights_refresh
         from kpis.services.sync import key_results_sync
 
+        with transaction.atomic():
+            insights = kpi_insights_refresh(
+                organization=organization,
+                now=now,
+                kpi_ids=None if full else set(work.touched) | work.everything,
+            )
+            run.quality_score = insights.quality_score
+            guardrails_evaluate(organization=organization, now=now)
         run.key_results_synced = key_results_sync(organization=organization)
         run.state = RunState.SUCCEEDED
     except Exception as error:
@@ -285,6 +294,24 @@ def _recompute(organization, *, run, full, low, high, now) -> _Work:
     # Compare and set: a definition changed while this run was going is redone by the next one.
     Kpi.objects.filter(pk__in=changed, recompute_requested_at__lte=now).update(recompute_requested_at=None)
     return work
+
+
+def kpi_values_rebuild(organization: Organization, *, kpi_ids: set[int], now: datetime) -> int:
+    """Aggregate every period of these measured KPIs again, at once (the data-quality KPI, fed by the run
+    itself); the periods written."""
+    KpiValue.objects.filter(kpi_id__in=kpi_ids).delete()
+    periods = _execute(
+        *aggregate_upsert_sql(
+            organization_id=organization.pk,
+            tzname=organization.time_zone,
+            computed_at=now,
+            where=f"AND m.kpi_id IN ({_id_list(kpi_ids)})",
+        )
+    )
+    periods_in_progress_compare(
+        organization, kpi_ids=kpi_ids, now=now, aggregate_sql=AGGREGATE_SQL.format(last=_last_sql())
+    )
+    return periods
 
 
 def _periods_in_progress(organization, work: _Work, *, full: bool, now: datetime) -> None:

@@ -51,7 +51,7 @@ def key_results_sync(*, organization: Organization, key_result_ids: list[int] | 
 
 
 def _sync(organization: Organization, key_results: list[KeyResult]) -> int:
-    latest = _latest_values({kr.kpi_id for kr in key_results if kr.kpi_window == KpiWindow.LATEST_PERIOD})
+    latest = latest_values({kr.kpi_id for kr in key_results if kr.kpi_window == KpiWindow.LATEST_PERIOD})
     to_date = _cycle_to_date(
         organization, [kr for kr in key_results if kr.kpi_window == KpiWindow.CYCLE_TO_DATE]
     )
@@ -83,7 +83,7 @@ def _sync(organization: Organization, key_results: list[KeyResult]) -> int:
     return changed
 
 
-def _latest_values(kpi_ids: set[int]) -> dict[int, Decimal]:
+def latest_values(kpi_ids: set[int]) -> dict[int, Decimal]:
     """Each KPI's value in its latest period that has one (one query)."""
     if not kpi_ids:
         return {}

@@ -10,7 +10,13 @@ from notifications.services.channels import (
 )
 from notifications.services.digests import digest_send, digests_send
 from notifications.services.evaluations import figures_evaluated, kpi_statuses_evaluated, observations_record
-from notifications.services.events import mentioned, review_decided, review_requested
+from notifications.services.events import (
+    guardrail_breached,
+    mentioned,
+    quality_dropped,
+    review_decided,
+    review_requested,
+)
 from notifications.services.inbox import (
     email_enqueue,
     notification_email_send,
@@ -27,6 +33,8 @@ from notifications.services.preferences import (
 )
 
 __all__ = [
+    "guardrail_breached",
+    "quality_dropped",
     "channel_message_send",
     "channel_post",
     "channel_sweep",

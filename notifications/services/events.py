@@ -81,3 +81,59 @@ def mentioned(*, comment, users) -> None:
             body=comment.body[:1000],
             link=f"{link}#comment-{comment.pk}",
         )
+
+
+def quality_dropped(*, organization, drops, now) -> None:
+    """Tell each KPI's owner (its team's lead when it has none) that its data quality fell."""
+    from django.urls import reverse
+
+    with translation.override(organization.language):
+        for kpi, before, after in drops:
+            recipients = {kpi.owner_id} if kpi.owner_id else set()
+            if not recipients and kpi.team_id:
+                recipients = {kpi.team.lead_id} - {None}
+            title = _("Data quality of “%(name)s” fell from %(before)s %% to %(after)s %%") % {
+                "name": kpi.name,
+                "before": int(before * 100),
+                "after": int(after * 100),
+            }
+            notify(
+                organization=organization,
+                user_ids=recipients,
+                kind=NotificationKind.ALERT,
+                key=f"quality_dropped:{kpi.pk}:{after}:{now:%Y%m%d}",
+                title=title,
+                body=_("See what lowered it, worst first, on the data-quality page."),
+                link=reverse("insights:data-quality") + f"#kpi-{kpi.pk}",
+            )
+
+
+def guardrail_breached(*, organization, guardrails) -> None:
+    """Tell the owners of a key result and of its objective that one of its guardrails is breached."""
+    from accounts.emails import absolute_url
+
+    with translation.override(organization.language):
+        for guardrail in guardrails:
+            key_result = guardrail.key_result
+            objective = key_result.objective
+            title = _("Guardrail breached on “%(title)s”: %(kpi)s is past its limit") % {
+                "title": key_result.title,
+                "kpi": guardrail.kpi.name,
+            }
+            key = f"guardrail:{guardrail.pk}:{guardrail.evaluated_at:%Y%m%dT%H%M}"
+            link = f"{objective.get_absolute_url()}#kr-{key_result.pk}"
+            notify(
+                organization=organization,
+                user_ids={key_result.owner_id, objective.owner_id},
+                kind=NotificationKind.ALERT,
+                key=key,
+                title=title,
+                body=_("The key result moves, but a KPI it must not harm crossed its limit: look at both."),
+                link=link,
+            )
+            channel_post(
+                team_id=objective.team_id,
+                event=ChannelEvent.ALERT,
+                key=key,
+                text=f"{title}\n{absolute_url(link)}",
+            )

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from accounts.api import ScopedPrimaryKeyRelatedField
 from accounts.models import Team
 from common.api import StrictSerializerMixin
-from kpis.models import Kpi
+from kpis.models import Guardrail, Kpi
 from okrs.choices import ScoreColour
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
@@ -87,7 +87,81 @@ class PrioritySerializer(StrictSerializerMixin, serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-OBJECTIVE_COMPUTED = ["progress", "expected_progress", "status", "last_check_in_at", "score", "closed_at"]
+OBJECTIVE_COMPUTED = [
+    "progress",
+    "expected_progress",
+    "status",
+    "last_check_in_at",
+    "score",
+    "closed_at",
+    "guardrail_breached",
+    "forecast",
+    "movers",
+]
+FRACTION = {"max_digits": 9, "decimal_places": 4}
+FORECAST_HELP = (
+    "null with fewer than three points (the start value and check-ins), for milestones and once closed"
+)
+
+
+class ObjectiveForecastSerializer(serializers.Serializer):
+    """Where the objective's progress is expected to be at the cycle's end."""
+
+    progress = serializers.DecimalField(**FRACTION, help_text="Forecast progress (0–1) at the cycle's end.")
+    low = serializers.DecimalField(**FRACTION, help_text="Low end of the 80 % interval.")
+    high = serializers.DecimalField(**FRACTION, help_text="High end of the 80 % interval.")
+    probability = serializers.DecimalField(
+        **FRACTION,
+        allow_null=True,
+        help_text="Weighted mean of its key results' probabilities of reaching their targets (0–1).",
+    )
+    date = serializers.DateField(help_text="The cycle's last day.")
+
+
+class KeyResultForecastSerializer(serializers.Serializer):
+    """Where the key result's value is expected to be on its due date."""
+
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, help_text="Projected value.")
+    low = serializers.DecimalField(max_digits=18, decimal_places=4, help_text="Low end of the 80 % interval.")
+    high = serializers.DecimalField(
+        max_digits=18, decimal_places=4, help_text="High end of the 80 % interval."
+    )
+    probability = serializers.DecimalField(
+        **FRACTION, allow_null=True, help_text="Probability (0–1) of reaching the target by the due date."
+    )
+    date = serializers.DateField(help_text="The due date the projection is for.")
+
+
+class MoverSerializer(serializers.Serializer):
+    key_result = serializers.IntegerField(help_text="A key result's id.")
+    change = serializers.DecimalField(
+        **FRACTION, help_text="Its contribution to the progress change over the window (fraction, signed)."
+    )
+
+
+class MoversSerializer(serializers.Serializer):
+    """The key results that moved the progress most, biggest first."""
+
+    last_7_days = MoverSerializer(many=True)
+    last_30_days = MoverSerializer(many=True)
+
+
+def movers_data(stored: dict) -> dict:
+    return {
+        f"last_{days}_days": [
+            {"key_result": pk, "change": change} for pk, change in (stored or {}).get(days, [])
+        ]
+        for days in ("7", "30")
+    }
+
+
+class GuardrailSummarySerializer(serializers.ModelSerializer):
+    """A guardrail of the key result (manage them at /api/v1/guardrails/)."""
+
+    class Meta:
+        model = Guardrail
+        fields = ["id", "kpi", "comparison", "limit", "value", "breached", "evaluated_at"]
+        read_only_fields = fields
 
 
 class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
@@ -104,6 +178,12 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         decimal_places=2,
         read_only=True,
         help_text="What the objective is expected to score: 1.00 when committed, 0.70 when aspirational.",
+    )
+    forecast = serializers.SerializerMethodField(
+        help_text=f"The forecast at the cycle's end; {FORECAST_HELP}."
+    )
+    movers = serializers.SerializerMethodField(
+        help_text="The key results that moved its progress most over the last 7 and 30 days."
     )
 
     class Meta:
@@ -126,7 +206,30 @@ class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "it is set when the objective closes (by its state or its cycle's close action)"
         ),
         "expected_score": gettext_lazy("it follows from the objective's type"),
+        "guardrail_breached": gettext_lazy(
+            "it is set while a guardrail of one of its key results is breached"
+        ),
+        "forecast": COMPUTED,
+        "movers": COMPUTED,
     }
+
+    @extend_schema_field(ObjectiveForecastSerializer(allow_null=True))
+    def get_forecast(self, objective):
+        if objective.forecast_progress is None:
+            return None
+        return ObjectiveForecastSerializer(
+            {
+                "progress": objective.forecast_progress,
+                "low": objective.forecast_low,
+                "high": objective.forecast_high,
+                "probability": objective.forecast_probability,
+                "date": objective.cycle.end,
+            }
+        ).data
+
+    @extend_schema_field(MoversSerializer)
+    def get_movers(self, objective):
+        return MoversSerializer(movers_data(objective.movers)).data
 
 
 KEY_RESULT_COMPUTED = [
@@ -139,6 +242,9 @@ KEY_RESULT_COMPUTED = [
     "score",
     "score_reason",
     "score_colour",
+    "forecast",
+    "guardrails",
+    "guardrail_breached",
 ]
 
 
@@ -162,6 +268,8 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         allow_null=True,
         help_text="The score's colour: red below 0.4, yellow below 0.7, green from 0.7; null while unscored.",
     )
+    forecast = serializers.SerializerMethodField(help_text=f"The forecast at the due date; {FORECAST_HELP}.")
+    guardrails = GuardrailSummarySerializer(many=True, read_only=True)
 
     class Meta:
         model = KeyResult
@@ -182,7 +290,24 @@ class KeyResultSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         ),
         "score_reason": gettext_lazy("it is the reason given with a score adjustment"),
         "score_colour": gettext_lazy("it follows from the score"),
+        "forecast": COMPUTED,
+        "guardrails": gettext_lazy("manage them at /api/v1/guardrails/"),
+        "guardrail_breached": gettext_lazy("it is set while one of its guardrails is breached"),
     }
+
+    @extend_schema_field(KeyResultForecastSerializer(allow_null=True))
+    def get_forecast(self, key_result):
+        if key_result.forecast_value is None:
+            return None
+        return KeyResultForecastSerializer(
+            {
+                "value": key_result.forecast_value,
+                "low": key_result.forecast_low,
+                "high": key_result.forecast_high,
+                "probability": key_result.forecast_probability,
+                "date": key_result.due_date,
+            }
+        ).data
 
     def validate_objective(self, objective):
         if self.instance is not None and objective.pk != self.instance.objective_id:

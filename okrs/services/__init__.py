@@ -17,6 +17,7 @@ from okrs.services.objectives import (
 )
 from okrs.services.progress import (
     cycle_refresh,
+    key_results_guardrails_mark,
     organization_today,
     progress_recompute,
     progress_refresh,
@@ -45,6 +46,7 @@ __all__ = [
     "key_result_create",
     "key_result_delete",
     "key_result_followers",
+    "key_results_guardrails_mark",
     "key_result_score_set",
     "key_result_update",
     "objective_create",

@@ -15,26 +15,44 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.choices import StatusBasis
 from accounts.models import Organization
 from common.locks import held_lock
 from common.timezones import zone_or_utc
-from okrs import rules, signals
+from okrs import forecasts, rules, signals
 from okrs.choices import ROLLUP_STATES, ObjectiveState
-from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
+from okrs.models import CheckIn, Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
 from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
-KEY_RESULT_FIELDS = ["attainment", "progress", "expected_progress", "status", "score"]
-OBJECTIVE_FIELDS = ["progress", "expected_progress", "status", "last_check_in_at", "score"]
-ROLLUP_FIELDS = ["progress", "expected_progress", "status", "objective_count", "status_counts"]
+FORECAST_FIELDS = ["forecast_value", "forecast_low", "forecast_high", "forecast_probability"]
+KEY_RESULT_FIELDS = ["attainment", "progress", "expected_progress", "status", "score", *FORECAST_FIELDS]
+OBJECTIVE_FIELDS = [
+    "progress",
+    "expected_progress",
+    "status",
+    "last_check_in_at",
+    "score",
+    "forecast_progress",
+    "forecast_low",
+    "forecast_high",
+    "forecast_probability",
+    "guardrail_breached",
+    "movers",
+]
+ROLLUP_FIELDS = ["progress", "expected_progress", "status", "objective_count", "status_counts", "movers"]
+# Biggest movers look back this many days (Objective.movers, RollUp.movers).
+MOVER_WINDOWS = (7, 30)
+NO_FORECAST = dict.fromkeys(FORECAST_FIELDS)
 ATTAINMENT_LIMIT = Decimal("99999")
 
 # Cycles whose refresh was asked for inside `refresh_once()`; None outside of it.
@@ -163,6 +181,8 @@ def cycle_refresh(*, cycle_id: int, now: datetime | None = None) -> RecomputeRes
     organization = cycle.organization
     objectives = list(Objective.objects.filter(cycle=cycle).order_by("pk").prefetch_related("key_results"))
     computation = _Computation(organization, cycle, now=now)
+    computation.points = _check_in_points(cycle, objectives, computation)
+    computation.baselines = _baselines(cycle, objectives, computation)
     for objective in objectives:
         objective.cycle = cycle
         computation.objective(objective, list(objective.key_results.all()))
@@ -196,18 +216,40 @@ class _Computation:
         self.changed_key_results: list[KeyResult] = []
         self.changed_objectives: list[Objective] = []
         self.previous_statuses: dict[int, str] = {}
+        self.by_forecast = organization.status_basis == StatusBasis.FORECAST
+        self.origin = datetime.combine(cycle.start, time.min, self.zone)
+        self.today = timezone.localtime(now, self.zone).date()
+        # Key result pk → its forecast points; (window in days, key result pk) → progress back then.
+        self.points: dict[int, list[tuple[float, float]]] = {}
+        self.baselines: dict[tuple[int, int], Decimal] = {}
+        self.changes: dict[int, dict[int, list[tuple[int, Decimal]]]] = {}  # objective → window → movers
 
     def objective(self, objective: Objective, key_results: list[KeyResult]) -> None:
         moment = judged_at(cycle=self.cycle, objective=objective, now=self.now)
         today = timezone.localtime(moment, self.zone).date()
         expected = rules.expected_progress(start=self.cycle.start, end=self.cycle.end, today=today)
         closed = objective.state == ObjectiveState.CLOSED
-        exact = []
+        forecasting = not closed and not self.cycle.is_closed
+        exact, projected = [], []
         for key_result in key_results:
             key_result.objective = objective
-            progress = self._key_result(key_result, expected=expected, moment=moment, closed=closed)
+            progress, projection = self._key_result(
+                key_result, expected=expected, moment=moment, closed=closed, forecasting=forecasting
+            )
             exact.append((progress, key_result.weight))
+            projected.append(
+                (
+                    key_result.kind,
+                    key_result.start_value,
+                    key_result.target_value,
+                    progress,
+                    key_result.weight,
+                    projection,
+                )
+            )
         progress = rules.weighted_progress(exact)
+        projection = forecasts.objective_projection(projected)
+        self.changes[objective.pk] = self._movers(key_results, exact)
         check_ins = [kr.last_check_in_at for kr in key_results if kr.last_check_in_at]
         last_check_in_at = max(check_ins) if check_ins else None
         scores = [(kr.score, kr.weight) for kr in key_results if kr.score is not None]
@@ -220,9 +262,20 @@ class _Computation:
                 last_check_in_at=last_check_in_at,
                 now=moment,
                 thresholds=self.thresholds,
+                probability=projection.probability if projection and self.by_forecast else None,
             ),
             "last_check_in_at": last_check_in_at,
             "score": rules.round_score(rules.weighted_progress(scores)) if closed and scores else None,
+            "forecast_progress": rules.round_figure(projection.value) if projection else None,
+            "forecast_low": rules.round_figure(projection.low) if projection else None,
+            "forecast_high": rules.round_figure(projection.high) if projection else None,
+            "forecast_probability": (
+                rules.round_figure(projection.probability)
+                if projection and projection.probability is not None
+                else None
+            ),
+            "guardrail_breached": any(kr.guardrail_breached for kr in key_results),
+            "movers": {str(days): rules.movers(self.changes[objective.pk][days]) for days in MOVER_WINDOWS},
         }
         self.exact_progress[objective.pk] = progress
         self.days[objective.pk] = today
@@ -230,8 +283,8 @@ class _Computation:
             self.changed_objectives.append(objective)
 
     def _key_result(
-        self, key_result: KeyResult, *, expected: Decimal, moment: datetime, closed: bool
-    ) -> Decimal:
+        self, key_result: KeyResult, *, expected: Decimal, moment: datetime, closed: bool, forecasting: bool
+    ) -> tuple[Decimal, forecasts.Projection | None]:
         attainment = rules.attainment(
             kind=key_result.kind,
             start=key_result.start_value,
@@ -244,6 +297,14 @@ class _Computation:
         score = key_result.score if closed and key_result.score is not None else None
         if closed and score is None:
             score = rules.round_score(progress)
+        projection = None
+        if forecasting:
+            projection = forecasts.key_result_projection(
+                kind=key_result.kind,
+                target=key_result.target_value,
+                points=self.points.get(key_result.pk, []),
+                until=forecasts.horizon(cycle_start=self.cycle.start, due_date=key_result.due_date),
+            )
         values = {
             "attainment": rules.round_figure(max(min(attainment, ATTAINMENT_LIMIT), -ATTAINMENT_LIMIT)),
             "progress": rules.round_figure(progress),
@@ -254,14 +315,37 @@ class _Computation:
                 last_check_in_at=key_result.last_check_in_at,
                 now=moment,
                 thresholds=self.thresholds,
+                probability=projection.probability if projection and self.by_forecast else None,
             ),
             "score": score,
+            **(
+                {
+                    "forecast_value": projection.value,
+                    "forecast_low": projection.low,
+                    "forecast_high": projection.high,
+                    "forecast_probability": projection.probability,
+                }
+                if projection
+                else NO_FORECAST
+            ),
         }
         previous_status = key_result.status
         if _assign(key_result, values):
             self.previous_statuses[key_result.pk] = previous_status
             self.changed_key_results.append(key_result)
-        return progress
+        return progress, projection
+
+    def _movers(self, key_results: list[KeyResult], exact: list[tuple[Decimal, Decimal]]) -> dict:
+        """Each key result's share of the objective's progress change over each window."""
+        total = sum((weight for _, weight in exact), Decimal(0))
+        changes = {}
+        for days in MOVER_WINDOWS:
+            changes[days] = [
+                (kr.pk, (progress - self.baselines.get((days, kr.pk), Decimal(0))) * weight / total)
+                for kr, (progress, weight) in zip(key_results, exact, strict=True)
+                if total > 0 and (days, kr.pk) in self.baselines
+            ]
+        return changes
 
     def write(self) -> int:
         for instance in [*self.changed_key_results, *self.changed_objectives]:
@@ -290,6 +374,50 @@ def figures_apply(cycle: Cycle, objectives: list[Objective], *, now: datetime) -
     for objective in objectives:
         objective.cycle = cycle
         computation.objective(objective, list(objective.key_results.all()))
+
+
+# Forecast points and movers' baselines ----------------------------------------------------------
+
+
+def _check_in_points(cycle: Cycle, objectives: list[Objective], computation: "_Computation") -> dict:
+    """Each key result's forecast points (one query): its start value when it was set, then its check-ins
+    up to the moment judged, in days since the cycle's start."""
+    points = defaultdict(list)
+    origin = computation.origin
+    for objective in objectives:
+        for kr in objective.key_results.all():
+            points[kr.pk].append(
+                (max(forecasts.days_since(kr.created_at, origin), 0.0), float(kr.start_value))
+            )
+    rows = CheckIn.objects.filter(key_result__objective__cycle=cycle, checked_in_at__lte=computation.now)
+    for kr_id, moment, value in rows.values_list("key_result_id", "checked_in_at", "value"):
+        points[kr_id].append((forecasts.days_since(moment, origin), float(value)))
+    return points
+
+
+def _baselines(cycle: Cycle, objectives: list[Objective], computation: "_Computation") -> dict:
+    """Each key result's progress MOVER_WINDOWS days ago (one query): its latest snapshot in the few days
+    up to then, or 0 when it did not exist yet; unknown (left out) when it existed without a snapshot."""
+    days = {window: computation.today - timedelta(days=window) for window in MOVER_WINDOWS}
+    lookback = timedelta(days=3)
+    dates = {day - timedelta(days=back) for day in days.values() for back in range(lookback.days + 1)}
+    rows = (
+        KeyResultSnapshot.objects.filter(key_result__objective__cycle=cycle, date__in=dates)
+        .order_by("date")
+        .values_list("key_result_id", "date", "progress")
+    )
+    baselines = {}
+    for kr_id, day, progress in rows:
+        for window, until in days.items():
+            if until - lookback <= day <= until:
+                baselines[(window, kr_id)] = progress
+    for objective in objectives:
+        for kr in objective.key_results.all():
+            created = timezone.localtime(kr.created_at, computation.zone).date()
+            for window, until in days.items():
+                if created > until:
+                    baselines.setdefault((window, kr.pk), Decimal(0))
+    return baselines
 
 
 # Snapshots and roll-ups -------------------------------------------------------------------------
@@ -383,6 +511,7 @@ def _write_rollups(cycle: Cycle, objectives: list[Objective], computation: _Comp
     for (kind, owner_id), members in groups.items():
         progress = rules.weighted_progress((computation.exact_progress[o.pk], Decimal(1)) for o in members)
         checked = [o.last_check_in_at for o in members if o.last_check_in_at]
+        share = Decimal(1) / len(members)
         wanted[(kind, owner_id)] = {
             "progress": rules.round_figure(progress),
             "expected_progress": rules.round_figure(expected),
@@ -395,6 +524,12 @@ def _write_rollups(cycle: Cycle, objectives: list[Objective], computation: _Comp
             ),
             "objective_count": len(members),
             "status_counts": dict(sorted(Counter(o.status for o in members).items())),
+            "movers": {
+                str(days): rules.movers(
+                    (pk, change * share) for o in members for pk, change in computation.changes[o.pk][days]
+                )
+                for days in MOVER_WINDOWS
+            },
         }
     existing = {
         ("team", r.team_id) if r.team_id else ("priority", r.priority_id): r
@@ -421,3 +556,21 @@ def _assign(instance, values: dict) -> bool:
             setattr(instance, field, value)
             changed = True
     return changed
+
+
+def key_results_guardrails_mark(*, organization: Organization, breached_ids: set[int]) -> int:
+    """Mark exactly these key results of the organization as having a breached guardrail, and refresh
+    the cycles of those that changed (their objectives carry the mark). Returns how many changed."""
+    differ = KeyResult.objects.filter(objective__cycle__organization=organization).filter(
+        Q(pk__in=breached_ids, guardrail_breached=False)
+        | (Q(guardrail_breached=True) & ~Q(pk__in=breached_ids))
+    )
+    rows = list(differ.values_list("pk", "objective__cycle_id", "guardrail_breached"))
+    if not rows:
+        return 0
+    for flag in (True, False):
+        ids = [pk for pk, _cycle, breached in rows if breached != flag]
+        if ids:
+            KeyResult.objects.filter(pk__in=ids).update(guardrail_breached=flag)
+    progress_refresh(cycle_ids={cycle_id for _pk, cycle_id, _breached in rows})
+    return len(rows)

@@ -36,7 +36,7 @@ LIST_QUERIES = {
     "/api/v1/cycles/": 3,
     "/api/v1/priorities/": 3,
     "/api/v1/objectives/": 4,
-    "/api/v1/key-results/": 3,
+    "/api/v1/key-results/": 4,  # membership, count, key results, their guardrails
     "/api/v1/check-ins/": 3,
 }
 

@@ -314,17 +314,20 @@ def test_my_okrs_empty_state(client, world, viewer_a):
 
 # session, user, membership, unread notifications (menu), then each page's own queries (listed per page).
 QUERIES = {
-    # cycles, priorities, roll-ups, slipping KRs, unaligned count; KPIs, their priorities, objectives, values
-    "overview": 4 + 9,
+    # cycles, priorities, roll-ups, their biggest movers, slipping KRs, unaligned count, KPIs improving and
+    # worsening, breached guardrails; KPIs, their priorities, objectives, values
+    "overview": 4 + 14,
     "alignment": 4 + 7,  # cycles, teams, owners, objectives, key results, priorities, their roll-ups
     "teams": 4 + 3,  # cycles, teams, roll-ups
-    # team, cycles, objectives, key results, roll-up, members; KPIs, their priorities, objectives, values
-    "team": 4 + 10,
-    "objective": 4 + 6,  # objective, key results, snapshots, key result snapshots, children, check-ins
+    # team, cycles, objectives, key results, roll-up and its movers, members; KPIs, priorities, objectives,
+    # values
+    "team": 4 + 11,
+    # objective, key results and their guardrails, snapshots, key result snapshots, children, check-ins
+    "objective": 4 + 7,
     "scorecard": 4 + 4,  # KPIs, their priorities, objectives, values
-    # KPI, priorities, objectives; values, key results, measurements, runs
-    "kpi": 4 + 7,
-    "mine": 4 + 2,  # cycles, key results
+    # KPI, priorities, objectives; values, key results, measurements, runs, initiatives
+    "kpi": 4 + 8,
+    "mine": 4 + 3,  # cycles, key results, their guardrails
     "help": 4,
 }
 

@@ -1,0 +1,95 @@
+"""Data-quality issues (kpis.quality) in the reader's language: what was found and what to do."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kpis.choices import QualityIssueKind
+
+
+@dataclass(frozen=True)
+class IssueText:
+    kind: str
+    label: str
+    detail: str
+    advice: str
+    cost: int  # points of the score it costs
+
+
+def _day(value: str | None) -> str:
+    return formats.date_format(date.fromisoformat(value[:10]), "DATE_FORMAT") if value else ""
+
+
+def _moment(value: str | None) -> str:
+    return formats.date_format(datetime.fromisoformat(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def issue_text(issue: dict) -> IssueText:
+    kind = issue["kind"]
+    count = issue.get("count", 1)
+    periods = ", ".join(_day(period) for period in issue.get("periods", [])[:5])
+    if kind == QualityIssueKind.STALE:
+        detail = (
+            _("Last measurement %(when)s; one was due in the period that started %(due)s.")
+            % {"when": _moment(issue["since"]), "due": _day(issue["due"])}
+            if issue.get("since")
+            else _("No measurement has arrived yet.")
+        )
+        advice = _("Check the integration or upload that feeds this KPI, then send the missing data.")
+    elif kind == QualityIssueKind.MISSING_PERIODS:
+        detail = ngettext(
+            "%(count)s period without a value: %(periods)s.",
+            "%(count)s periods without a value: %(periods)s.",
+            count,
+        ) % {
+            "count": count,
+            "periods": periods,
+        }
+        advice = _("Send the measurements of those periods, or confirm that nothing happened in them.")
+    elif kind == QualityIssueKind.OUTLIER_PERIOD:
+        detail = ngettext(
+            "%(count)s period far from the usual values (%(value)s against a median of %(median)s): "
+            "%(periods)s.",
+            "%(count)s periods far from the usual values (%(value)s against a median of %(median)s): "
+            "%(periods)s.",
+            count,
+        ) % {"count": count, "value": issue.get("value"), "median": issue.get("median"), "periods": periods}
+        advice = _("Check those periods' measurements at the source; correct them if they are wrong.")
+    elif kind == QualityIssueKind.OUTLIER_MEASUREMENT:
+        detail = ngettext(
+            "%(count)s measurement far from the usual values (%(value)s against a median of %(median)s) "
+            "in the last month.",
+            "%(count)s measurements far from the usual values (%(value)s against a median of %(median)s) "
+            "in the last month.",
+            count,
+        ) % {"count": count, "value": issue.get("value"), "median": issue.get("median")}
+        advice = _("Look at the latest measurements below and correct a mistyped value at its source.")
+    elif kind == QualityIssueKind.DUPLICATES:
+        detail = ngettext(
+            "%(count)s measurement repeats another one (same instant and value), e.g. at %(when)s.",
+            "%(count)s measurements repeat others (same instant and value), e.g. at %(when)s.",
+            count,
+        ) % {"count": count, "when": _moment(issue.get("example"))}
+        advice = _("Send measurements with an idempotency key so that a retry never counts twice.")
+    elif kind == QualityIssueKind.DEFINITION_CHANGED:
+        detail = _("The definition changed on %(when)s; earlier periods were measured under the old one.") % {
+            "when": _day(issue.get("since"))
+        }
+        advice = _("Compare periods on either side of that date with care, or note the change for readers.")
+    else:
+        detail = _("The current period (from %(period)s) has not ended: its value is partial.") % {
+            "period": periods
+        }
+        advice = _(
+            "Nothing to do: compare it with the same span of the previous period, as the scorecard does."
+        )
+    return IssueText(
+        kind=kind,
+        label=QualityIssueKind(kind).label,
+        detail=detail,
+        advice=advice,
+        cost=round(float(issue.get("cost", 0)) * 100),
+    )
