@@ -6,61 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0005_organization_review_required"),
+        ('accounts', '0005_organization_review_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="organization",
-            name="public_diagnostic",
-            field=models.BooleanField(
-                default=False,
-                help_text="Open the RevOps diagnostic at /diagnostic/ to people without an account, e.g. prospects.",
-                verbose_name="public diagnostic",
-            ),
+            model_name='organization',
+            name='public_diagnostic',
+            field=models.BooleanField(default=False, help_text='Open the RevOps diagnostic at /diagnostic/ to people without an account, e.g. prospects.', verbose_name='public diagnostic'),
         ),
         migrations.AddField(
-            model_name="organization",
-            name="setup_completed_at",
-            field=models.DateTimeField(
-                blank=True, editable=False, null=True, verbose_name="set-up completed at"
-            ),
+            model_name='organization',
+            name='setup_completed_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='set-up completed at'),
         ),
         migrations.CreateModel(
-            name="Profile",
+            name='Profile',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "language",
-                    models.CharField(
-                        blank=True,
-                        choices=[("en", "English"), ("es", "Spanish")],
-                        help_text="Empty: the organization's language.",
-                        max_length=8,
-                        verbose_name="language",
-                    ),
-                ),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="profile",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Spanish')], help_text="Empty: the organization's language.", max_length=8, verbose_name='language')),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "profile",
-                "verbose_name_plural": "profiles",
+                'verbose_name': 'profile',
+                'verbose_name_plural': 'profiles',
             },
         ),
     ]

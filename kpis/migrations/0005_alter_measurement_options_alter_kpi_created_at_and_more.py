@@ -6,102 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0007_alter_invitation_options_alter_membership_options_and_more"),
-        ("kpis", "0004_value_in_progress_and_comparison"),
+        ('accounts', '0007_alter_invitation_options_alter_membership_options_and_more'),
+        ('kpis', '0004_value_in_progress_and_comparison'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="measurement",
-            options={
-                "ordering": ["-timestamp", "-pk"],
-                "verbose_name": "measurement",
-                "verbose_name_plural": "measurements",
-            },
+            name='measurement',
+            options={'ordering': ['-timestamp', '-pk'], 'verbose_name': 'measurement', 'verbose_name_plural': 'measurements'},
         ),
         migrations.AlterField(
-            model_name="kpi",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+            model_name='kpi',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at'),
         ),
         migrations.AlterField(
-            model_name="kpi",
-            name="organization",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="kpis",
-                to="accounts.organization",
-                verbose_name="organization",
-            ),
+            model_name='kpi',
+            name='organization',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='accounts.organization', verbose_name='organization'),
         ),
         migrations.AlterField(
-            model_name="kpi",
-            name="recompute_requested_at",
-            field=models.DateTimeField(
-                blank=True,
-                default=django.utils.timezone.now,
-                editable=False,
-                null=True,
-                verbose_name="recompute requested at",
-            ),
+            model_name='kpi',
+            name='recompute_requested_at',
+            field=models.DateTimeField(blank=True, default=django.utils.timezone.now, editable=False, null=True, verbose_name='recompute requested at'),
         ),
         migrations.AlterField(
-            model_name="kpi",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+            model_name='kpi',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
         ),
         migrations.AlterField(
-            model_name="kpirun",
-            name="organization",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="kpi_runs",
-                to="accounts.organization",
-                verbose_name="organization",
-            ),
+            model_name='kpirun',
+            name='organization',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpi_runs', to='accounts.organization', verbose_name='organization'),
         ),
         migrations.AlterField(
-            model_name="kpirun",
-            name="watermark_from",
-            field=models.BigIntegerField(default=0, verbose_name="watermark from"),
+            model_name='kpirun',
+            name='watermark_from',
+            field=models.BigIntegerField(default=0, verbose_name='watermark from'),
         ),
         migrations.AlterField(
-            model_name="kpirun",
-            name="watermark_to",
-            field=models.BigIntegerField(default=0, verbose_name="watermark to"),
+            model_name='kpirun',
+            name='watermark_to',
+            field=models.BigIntegerField(default=0, verbose_name='watermark to'),
         ),
         migrations.AlterField(
-            model_name="kpivalue",
-            name="kpi",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="values",
-                to="kpis.kpi",
-                verbose_name="kpi",
-            ),
+            model_name='kpivalue',
+            name='kpi',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='kpis.kpi', verbose_name='kpi'),
         ),
         migrations.AlterField(
-            model_name="measurement",
-            name="kpi",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="measurements",
-                to="kpis.kpi",
-                verbose_name="kpi",
-            ),
+            model_name='measurement',
+            name='kpi',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='kpis.kpi', verbose_name='kpi'),
         ),
         migrations.AlterField(
-            model_name="measurement",
-            name="organization",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="accounts.organization",
-                verbose_name="organization",
-            ),
+            model_name='measurement',
+            name='organization',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization', verbose_name='organization'),
         ),
     ]

@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("okrs", "0005_stakeholder_review"),
+        ('okrs', '0005_stakeholder_review'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="objective",
-            name="template_key",
-            field=models.CharField(
-                blank=True, default="", editable=False, max_length=40, verbose_name="template"
-            ),
+            model_name='objective',
+            name='template_key',
+            field=models.CharField(blank=True, default='', editable=False, max_length=40, verbose_name='template'),
         ),
     ]

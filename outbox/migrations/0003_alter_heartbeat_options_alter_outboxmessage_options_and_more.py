@@ -4,62 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("outbox", "0002_default_schedule"),
+        ('outbox', '0002_default_schedule'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="heartbeat",
-            options={"verbose_name": "heartbeat", "verbose_name_plural": "heartbeats"},
+            name='heartbeat',
+            options={'verbose_name': 'heartbeat', 'verbose_name_plural': 'heartbeats'},
         ),
         migrations.AlterModelOptions(
-            name="outboxmessage",
-            options={"verbose_name": "outbox message", "verbose_name_plural": "outbox messages"},
+            name='outboxmessage',
+            options={'verbose_name': 'outbox message', 'verbose_name_plural': 'outbox messages'},
         ),
         migrations.AlterField(
-            model_name="heartbeat",
-            name="beat_at",
-            field=models.DateTimeField(verbose_name="beat at"),
+            model_name='heartbeat',
+            name='beat_at',
+            field=models.DateTimeField(verbose_name='beat at'),
         ),
         migrations.AlterField(
-            model_name="heartbeat",
-            name="name",
-            field=models.CharField(max_length=50, unique=True, verbose_name="name"),
+            model_name='heartbeat',
+            name='name',
+            field=models.CharField(max_length=50, unique=True, verbose_name='name'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="args",
-            field=models.JSONField(default=list, verbose_name="args"),
+            model_name='outboxmessage',
+            name='args',
+            field=models.JSONField(default=list, verbose_name='args'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="attempts",
-            field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
+            model_name='outboxmessage',
+            name='attempts',
+            field=models.PositiveIntegerField(default=0, verbose_name='attempts'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="claimed_until",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed until"),
+            model_name='outboxmessage',
+            name='claimed_until',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed until'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="last_error",
-            field=models.TextField(blank=True, verbose_name="last error"),
+            model_name='outboxmessage',
+            name='last_error',
+            field=models.TextField(blank=True, verbose_name='last error'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="queue",
-            field=models.CharField(blank=True, max_length=200, verbose_name="queue"),
+            model_name='outboxmessage',
+            name='queue',
+            field=models.CharField(blank=True, max_length=200, verbose_name='queue'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+            model_name='outboxmessage',
+            name='sent_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
         ),
         migrations.AlterField(
-            model_name="outboxmessage",
-            name="task",
-            field=models.CharField(max_length=200, verbose_name="task"),
+            model_name='outboxmessage',
+            name='task',
+            field=models.CharField(max_length=200, verbose_name='task'),
         ),
     ]

@@ -5,50 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0007_alter_invitation_options_alter_membership_options_and_more"),
-        ("webhooks", "0003_default_schedule"),
+        ('accounts', '0007_alter_invitation_options_alter_membership_options_and_more'),
+        ('webhooks', '0003_default_schedule'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="webhookdelivery",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+            model_name='webhookdelivery',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at'),
         ),
         migrations.AlterField(
-            model_name="webhookdelivery",
-            name="endpoint",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="webhooks.webhookendpoint",
-                verbose_name="endpoint",
-            ),
+            model_name='webhookdelivery',
+            name='endpoint',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.webhookendpoint', verbose_name='endpoint'),
         ),
         migrations.AlterField(
-            model_name="webhookdelivery",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+            model_name='webhookdelivery',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
         ),
         migrations.AlterField(
-            model_name="webhookendpoint",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+            model_name='webhookendpoint',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at'),
         ),
         migrations.AlterField(
-            model_name="webhookendpoint",
-            name="organization",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="webhook_endpoints",
-                to="accounts.organization",
-                verbose_name="organization",
-            ),
+            model_name='webhookendpoint',
+            name='organization',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='accounts.organization', verbose_name='organization'),
         ),
         migrations.AlterField(
-            model_name="webhookendpoint",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+            model_name='webhookendpoint',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
         ),
     ]
