@@ -2,7 +2,7 @@
 
 make bench                                 # full size
 BENCH_SCALE=0.01 make bench                # one hundredth, a quick check
-BENCH_ONLY=freshness make bench            # some of them: kpis, pages, freshness, load (comma-separated)
+BENCH_ONLY=freshness make bench            # some of them: kpis, pages, freshness, load, forecast (comma-separated)
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/rumbo_bench REDIS_URL=redis://127.0.0.1:6379/0 make bench
 """
 
@@ -26,7 +26,7 @@ from django.db import connection  # noqa: E402
 from config.env import VAR_DIR, env  # noqa: E402
 
 # Each is a module of this package with run(results, scale).
-BENCHMARKS = ("kpis", "pages", "freshness", "load")
+BENCHMARKS = ("kpis", "pages", "freshness", "load", "forecast")
 
 
 def main() -> int:

@@ -5,7 +5,8 @@ Pure functions over (x, y) points, x in days; no ORM and no numerical library.
 The trend is the Theil–Sen line: its slope is the median of the slopes between every pair of points
 (a deterministic sample of pairs past 300 points), its intercept the median of y − slope·x, so that a
 few wrong or unusual points barely move it. The spread of the points around it is the MAD of the
-residuals × 1.4826 (their standard deviation when the MAD is 0), and the error of a projection at x₀
+residuals × 1.4826 (their standard deviation when the MAD is 0), corrected for the small sample and
+for the parameters fitted, and the error of a projection at x₀
 grows with its distance from the data: se = σ·√(1 + 1/n + (x₀ − x̄)² / Σ(x − x̄)²). The 80 % interval is
 the projection ± t·se, with Student's t for n − 2 degrees of freedom; the probability of reaching a
 target is read from the same distribution. With `season` (7 for daily values) and at least three
@@ -63,8 +64,11 @@ def forecast(
         points = [(x, y - offsets.get(round(x) % season, 0.0)) for x, y in points]
     slope, intercept = theil_sen(points)
     residuals = [y - (intercept + slope * x) for x, y in points]
-    sigma = _spread(residuals)
     n = len(points)
+    # Residuals of a fitted line (and of fitted seasonal offsets) spread less than the noise itself, and
+    # the MAD of a small sample is biased low: both are corrected, as for a standard deviation.
+    fitted = 2 + (len(offsets) - 1 if offsets else 0)
+    sigma = _spread(residuals) * math.sqrt(n / max(n - fitted, 1)) * n / (n - 0.8)
     mean_x = statistics.fmean(x for x, _ in points)
     spread_x = sum((x - mean_x) ** 2 for x, _ in points)
     value = intercept + slope * horizon + (offsets.get(round(horizon) % season, 0.0) if offsets else 0.0)
