@@ -55,7 +55,7 @@ test: install-dev browser
 # The compiled .mo is committed, so running Rumbo never needs gettext.
 messages: install-dev
 	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=staticfiles --add-location=file --no-obsolete
-	$(PY) manage.py compilemessages -l es
+	$(PY) manage.py compilemessages -l es --ignore=.venv
 
 bench: install-dev
 	$(PY) -m bench

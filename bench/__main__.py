@@ -2,7 +2,7 @@
 
 make bench                                 # full size
 BENCH_SCALE=0.01 make bench                # one hundredth, a quick check
-BENCH_ONLY=freshness make bench            # some of them: kpis, pages, freshness, load, forecast (comma-separated)
+BENCH_ONLY=freshness make bench            # some: kpis, pages, freshness, load, forecast (comma-separated)
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/rumbo_bench REDIS_URL=redis://127.0.0.1:6379/0 make bench
 """
 

@@ -2,6 +2,7 @@
 title is left, numbers and dates are Spanish, and the language switcher and a Spanish check-in work."""
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from accounts import services as account_services
 from diagnostics import services as diagnostic_services
+from insights import services as insight_services
 from okrs.models import KeyResult
 from tests.accounts.factories import TeamFactory
 from tests.diagnostics.test_diagnostics import answers_with
@@ -53,7 +55,20 @@ def spanish_organization(admin_a):
     diagnostic = diagnostic_services.diagnostic_create(
         organization=organization, author=admin_a.user, answers=answers_with("2")
     )
+    initiative = insight_services.initiative_create(
+        organization=organization,
+        title="Mesa de descuentos",
+        owner=admin_a.user,
+        start=date(2026, 10, 1),
+        end=date(2026, 12, 31),
+        kpis=[kpi],
+        key_results=[key_result],
+    )
+    review = insight_services.review_create(organization=organization, user=admin_a.user)
+    insight_services.action_item_create(review=review, title="Llamar a los cinco mayores clientes")
     return {
+        "initiative": initiative,
+        "review": review,
         "cycle": cycle,
         "team": team,
         "objective": objective,
@@ -103,6 +118,14 @@ def _pages(objects) -> list[str]:
         reverse("diagnostics:list"),
         reverse("diagnostics:take"),
         reverse("diagnostics:detail", args=[o["diagnostic"].pk]),
+        reverse("insights:data-quality"),
+        reverse("insights:initiative-list"),
+        reverse("insights:initiative-create"),
+        reverse("insights:initiative-detail", args=[o["initiative"].pk]),
+        reverse("insights:initiative-update", args=[o["initiative"].pk]),
+        reverse("insights:review-list"),
+        reverse("insights:review-detail", args=[o["review"].pk]),
+        reverse("kpis:guardrail-create", args=[o["key_result"].pk]),
     ]
 
 
