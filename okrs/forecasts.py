@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from common.forecasting import forecast
-
 from okrs import rules
 from okrs.choices import KeyResultKind
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from common.forecasting import forecast
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.models import Organization
+from common.forecasting import forecast
 from common.timezones import zone_or_utc
 from kpis import formulas, quality, rules, signals
 from kpis.choices import Cadence, Direction, GuardrailComparison, MeasurementSource
