@@ -102,6 +102,7 @@ def alignment_tree(*, organization: Organization, cycle: Cycle) -> dict:
                 "progress": rollup.progress if rollup else None,
                 "expected_progress": rollup.expected_progress if rollup else None,
                 "status": rollup.status if rollup else None,
+                "movers": rollup.movers if rollup else {},
                 "objectives": aligned,
             }
         )

@@ -417,7 +417,14 @@ class AlignmentPrioritySerializer(serializers.Serializer):
     progress = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
     expected_progress = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
     status = serializers.CharField(allow_null=True)
+    movers = serializers.SerializerMethodField(
+        help_text="The key results that moved the priority's progress most over the last 7 and 30 days."
+    )
     objectives = AlignmentObjectiveSerializer(many=True)
+
+    @extend_schema_field(MoversSerializer)
+    def get_movers(self, priority):
+        return MoversSerializer(movers_data(priority.get("movers"))).data
 
 
 class AlignmentCycleSerializer(serializers.ModelSerializer):
