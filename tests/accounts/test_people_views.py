@@ -238,6 +238,7 @@ ORGANIZATION_FORM = {
     "on_track_margin": "0.100",
     "at_risk_margin": "0.250",
     "check_in_cadence_days": "14",
+    "status_basis": "expected",
     "time_zone": "UTC",
     "language": "en",
     "currency": "USD",
@@ -272,6 +273,8 @@ def test_changed_status_rules_go_through_the_service_that_refreshes_figures(clie
         assert received == []
         client.post(url, {**ORGANIZATION_FORM, "check_in_cadence_days": "7"})
         assert received == [admin_a.organization.pk]
+        client.post(url, {**ORGANIZATION_FORM, "check_in_cadence_days": "7", "status_basis": "forecast"})
+        assert received == [admin_a.organization.pk] * 2  # judging by the forecast changes statuses
     finally:
         signals.organization_rules_changed.disconnect(listener)
 

@@ -49,7 +49,8 @@ def test_redoc_renders_from_local_files(live_server, page, console_errors):
     page.on("request", lambda request: requests.append(request.url))
     page.on("response", lambda response: answered.append(response.url))
     page.goto(f"{live_server.url}/api/v1/redoc/")
-    expect(page.get_by_role("heading", name="Rumbo API (1.0.0)")).to_be_visible()
+    # Redoc lays out the whole schema (over a hundred operations) before it shows the title.
+    expect(page.get_by_role("heading", name="Rumbo API (1.0.0)")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("measurements_create").first).to_be_attached()
     page.wait_for_load_state("networkidle")
     screenshot(page, "api-docs-redoc")
