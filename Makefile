@@ -46,9 +46,13 @@ browser:
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: install-dev browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Translators: refresh locale/es/LC_MESSAGES/django.po from the code, then compile it (needs GNU gettext).

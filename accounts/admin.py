@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts import services
+from accounts.admin_base import OrganizationScopedAdmin, ServiceAdmin
 from accounts.models import ApiToken, Membership, Organization, Team
-from common.admin import OrganizationScopedAdmin, ServiceAdmin
 
 
 @admin.register(Organization)

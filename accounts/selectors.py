@@ -8,8 +8,22 @@ from accounts.choices import Role
 from accounts.models import ApiToken, Invitation, Membership, Organization, Team
 
 
+def user_list(
+    *, organization: Organization | int | None, owners: bool = False, active: bool = False
+) -> QuerySet:
+    """People of the organization by name: every member, only active ones, or only those who may own
+    objectives, key results and initiatives (active editors and admins: a viewer could not check in)."""
+    users = get_user_model().objects.filter(memberships__organization=organization)
+    if owners:
+        users = users.filter(memberships__role__in=[Role.ADMIN, Role.EDITOR], memberships__active=True)
+    elif active:
+        users = users.filter(memberships__active=True)
+    return users.order_by("first_name", "last_name", "username").distinct()
+
+
 def team_list(*, organization: Organization | None) -> QuerySet[Team]:
-    return Team.objects.for_organization(organization).select_related("parent", "lead")
+    """The organization's teams by name, with their parent and lead."""
+    return Team.objects.for_organization(organization).select_related("parent", "lead").order_by("name", "pk")
 
 
 def api_token_list(*, user) -> QuerySet[ApiToken]:

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_base import OrganizationScopedAdmin
 from activity import selectors
 from activity.models import ActivityEntry
 from activity.templatetags.activity import history_value
-from common.admin import OrganizationScopedAdmin
 
 # django-auditlog registers its own admin for the entry model, across every organization; this one
 # shows an organization admin their organization's history only, read-only.

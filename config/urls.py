@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.views import healthz, readyz
 from dashboards.views import favicon
 from diagnostics.urls import public_urlpatterns as public_diagnostic_urls
+from outbox.health import healthz, readyz
 
 admin.site.site_header = "Rumbo administration"
 admin.site.site_title = "Rumbo"

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
 from accounts.models import Membership, Organization, Team
 from kpis import selectors as kpi_selectors
 from kpis.choices import Family, KpiStatus
@@ -290,19 +291,6 @@ def _objective_node(
     return node
 
 
-def team_list(*, organization: Organization) -> QuerySet[Team]:
-    return Team.objects.for_organization(organization).select_related("lead", "parent").order_by("name")
-
-
-def owner_list(*, organization: Organization) -> QuerySet:
-    """People of the organization, for the owner filter and the owner fields of forms."""
-    return (
-        User.objects.filter(memberships__organization=organization)
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
-
-
 # Teams ----------------------------------------------------------------------------------------------
 
 
@@ -316,7 +304,7 @@ class TeamRow:
 def team_rows(*, organization: Organization, cycle: Cycle | None) -> list[TeamRow]:
     """Every team with its stored roll-up in the cycle (two queries)."""
     rollups = RollUp.objects.filter(cycle=cycle) if cycle else RollUp.objects.none()
-    teams = team_list(organization=organization).prefetch_related(
+    teams = account_selectors.team_list(organization=organization).prefetch_related(
         Prefetch("rollups", queryset=rollups, to_attr="cycle_rollups")
     )
     rows = []

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
+from accounts import selectors as account_selectors
 from accounts.scoping import membership_required
 from dashboards import charts, selectors
 from kpis.choices import Direction, KpiUnit
@@ -72,8 +73,8 @@ def alignment(request):
     """Priority → objectives → child objectives → key results, filtered by cycle, team and owner."""
     organization = request.organization
     choice = _cycle_choice(request)
-    teams = list(selectors.team_list(organization=organization))
-    owners = list(selectors.owner_list(organization=organization))
+    teams = list(account_selectors.team_list(organization=organization))
+    owners = list(account_selectors.user_list(organization=organization))
     team = next((t for t in teams if t.pk == _int(request.GET.get("team"))), None)
     owner = next((o for o in owners if o.pk == _int(request.GET.get("owner"))), None)
     tree = []
@@ -112,7 +113,7 @@ def team_list(request):
 def team_detail(request, pk):
     """A team's objectives in the selected cycle, its roll-up, members and KPIs."""
     organization = request.organization
-    team = get_object_or_404(selectors.team_list(organization=organization), pk=pk)
+    team = get_object_or_404(account_selectors.team_list(organization=organization), pk=pk)
     choice = _cycle_choice(request)
     objectives = []
     if choice.selected:

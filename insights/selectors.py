@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
@@ -44,11 +43,6 @@ def review_action_items(*, review: BusinessReview) -> list[ActionItem]:
     return list(
         items.select_related("owner", "key_result__objective", "kpi", "review").order_by("due_date", "pk")
     )
-
-
-def members(*, organization: Organization) -> QuerySet:
-    users = get_user_model().objects.filter(memberships__organization=organization, memberships__active=True)
-    return users.order_by("first_name", "last_name", "username").distinct()
 
 
 def open_key_results(*, organization: Organization) -> QuerySet[KeyResult]:

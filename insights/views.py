@@ -53,7 +53,7 @@ def _initiative_form(request, *, data=None, instance=None) -> InitiativeForm:
         data,
         instance=instance,
         initial=None if instance else {"owner": request.user.pk},
-        owners=selectors.members(organization=organization),
+        owners=account_selectors.user_list(organization=organization, owners=True),
         teams=account_selectors.team_list(organization=organization).order_by("name"),
         key_results=selectors.open_key_results(organization=organization),
         kpis=kpi_selectors.kpi_list(organization=organization).order_by("name"),
@@ -176,7 +176,7 @@ def _action_form(request, *, data=None) -> ActionItemForm:
     organization = request.organization
     return ActionItemForm(
         data,
-        owners=selectors.members(organization=organization),
+        owners=account_selectors.user_list(organization=organization, owners=True),
         key_results=selectors.open_key_results(organization=organization),
         kpis=kpi_selectors.kpi_list(organization=organization).order_by("name"),
     )

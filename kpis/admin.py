@@ -3,8 +3,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_base import OrganizationScopedAdmin, ServiceAdmin, ServiceModelForm
 from accounts.models import Organization
-from common.admin import OrganizationScopedAdmin, ServiceAdmin, ServiceModelForm
 from kpis import services, views
 from kpis.choices import MeasurementSource
 from kpis.forms import AdminMeasurementImportForm

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import GuardrailComparison  # noqa: F401 (kpis' guardrails use it)
 from okrs.choices import Unit
 
 
@@ -67,13 +68,6 @@ class RunState(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped (another run held the lock)")
-
-
-class GuardrailComparison(models.TextChoices):
-    """How a guardrail KPI must stay against its limit."""
-
-    AT_MOST = "at_most", _("at most")
-    AT_LEAST = "at_least", _("at least")
 
 
 class QualityIssueKind(models.TextChoices):

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.admin import SERVICE_ERRORS, ServiceAdmin, ServiceInline, service_error_text
+from accounts.admin_base import SERVICE_ERRORS, ServiceAdmin, ServiceInline, service_error_text
 from okrs import selectors, services
 from okrs.choices import CycleState
 from okrs.models import (

@@ -6,6 +6,7 @@ history is written only for key results that have none.
 
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -17,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, TeamKind
 from accounts.models import Membership, Organization, Team
-from kpis.demo import demo_kpis_load
 from okrs import okr_templates, services
 from okrs.choices import CheckInSource, CycleState, KeyResultKind, ObjectiveState, Unit
 from okrs.models import Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, Priority
@@ -121,10 +121,11 @@ def demo_usernames(language: str = "en") -> list[str]:
 
 
 @transaction.atomic
-def demo_load(*, password: str | None = None, language: str = "en") -> DemoResult:
-    """Create or complete the demo organization in `language` (its content written in that language).
+def demo_load(*, password: str | None = None, language: str = "en", extras: Sequence = ()) -> DemoResult:
+    """Create or complete the demo organization's people and OKRs in `language` (its content written in that
+    language); `extras(organization)` from the apps above (the KPIs) run before the figures are computed.
 
-    Passwords are set for new users, or for all when given.
+    Passwords are set for new users, or for all when given. The whole demo is onboarding.demo.demo_load.
     """
     spec = DEMO_LANGUAGES[language]
     defaults = {"name": spec["name"], "currency": spec["currency"], "fiscal_year_start_month": 1}
@@ -135,13 +136,13 @@ def demo_load(*, password: str | None = None, language: str = "en") -> DemoResul
         passwords = _users(organization, password, suffix=spec["suffix"])
         users = {m.user.username: m.user for m in organization.memberships.select_related("user")}
         admin, editor = users["demo-admin" + spec["suffix"]], users["demo-editor" + spec["suffix"]]
-        cycle = _structure(organization, admin=admin, editor=editor)
+        cycle = _structure(organization, admin=admin, editor=editor, extras=extras)
     services.progress_recompute(organization_id=organization.pk)
     _backfill_snapshots(cycle)
     return DemoResult(organization=organization, passwords=passwords, created=created)
 
 
-def _structure(organization: Organization, *, admin, editor) -> Cycle:
+def _structure(organization: Organization, *, admin, editor, extras: Sequence = ()) -> Cycle:
     """Teams, priorities, the current quarter and its objectives, in the active language."""
     teams = {
         kind: Team.objects.get_or_create(organization=organization, name=str(name), defaults={"kind": kind})[
@@ -183,7 +184,8 @@ def _structure(organization: Organization, *, admin, editor) -> Cycle:
             )
             for kr_position, spec in enumerate(key_results):
                 _key_result(objective, spec, kr_position, owner=editor)
-        demo_kpis_load(organization)
+        for extra in extras:
+            extra(organization)
     return cycle
 
 

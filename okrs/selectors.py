@@ -12,24 +12,6 @@ from okrs.choices import ObjectiveState, ObjectiveType, ScoreColour
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveStateChange, Priority
 
 
-def owner_choices(*, organization: Organization) -> QuerySet:
-    """People who may own objectives and key results: the organization's editors and admins."""
-    from django.contrib.auth import get_user_model
-
-    from accounts.choices import Role
-
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__organization=organization,
-            memberships__role__in=[Role.ADMIN, Role.EDITOR],
-            memberships__active=True,
-        )
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
-
-
 def cycle_list(*, organization: Organization) -> QuerySet[Cycle]:
     return Cycle.objects.for_organization(organization)
 
@@ -61,6 +43,13 @@ def key_result_list(*, organization: Organization) -> QuerySet[KeyResult]:
         .select_related("objective__cycle", "owner")
         .prefetch_related("guardrails")
     )
+
+
+def kpi_choices(*, organization: Organization) -> QuerySet:
+    """The organization's KPIs a key result can follow. The model comes through KeyResult.kpi: okrs sits
+    below kpis and does not import it (see okrs.models.KeyResult.kpi)."""
+    kpi_model = KeyResult._meta.get_field("kpi").related_model
+    return kpi_model.objects.filter(organization=organization).order_by("family", "name", "pk")
 
 
 def check_in_list(*, organization: Organization) -> QuerySet[CheckIn]:

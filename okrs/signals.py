@@ -16,3 +16,12 @@ review_requested = Signal()
 # `objective` is in the state that decision left it in (active once all approved, draft after changes
 # were requested).
 review_decided = Signal()
+
+# Events for integrations (webhooks), sent inside the write's transaction; receivers that deliver
+# anything record it there (an outbox row) and send it after the commit.
+# A key result's status moved: `key_result`, `previous_status`, `organization_id`.
+key_result_status_changed = Signal()
+# An objective's state moved: `objective` (its new state set), `previous_state`.
+objective_state_changed = Signal()
+# A check-in was recorded: `check_in`, `organization_id`.
+check_in_created = Signal()

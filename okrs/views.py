@@ -11,11 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
 from common.forms import IN_PROGRESS, form_token_claim, form_token_done, form_token_release
-from dashboards.selectors import team_list
-from kpis import selectors as kpi_selectors
 from okrs import selectors, services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm, add_service_errors
 
@@ -91,8 +90,8 @@ def _objective_form(request, *, data=None, instance=None, initial=None) -> Objec
         instance=instance,
         initial=initial,
         cycles=selectors.cycle_list(organization=organization),
-        owners=selectors.owner_choices(organization=organization),
-        teams=team_list(organization=organization),
+        owners=account_selectors.user_list(organization=organization, owners=True),
+        teams=account_selectors.team_list(organization=organization),
         priorities=selectors.priority_list(organization=organization),
         parents=parents.order_by("cycle__start", "title"),
     )
@@ -149,10 +148,10 @@ def objective_update(request, pk):
 @write_required
 def key_result_create(request, pk):
     objective = get_object_or_404(selectors.objective_list(organization=request.organization), pk=pk)
-    owners = selectors.owner_choices(organization=request.organization)
+    owners = account_selectors.user_list(organization=request.organization, owners=True)
     if request.method == "POST":
         form = KeyResultForm(
-            request.POST, owners=owners, kpis=kpi_selectors.kpi_list(organization=request.organization)
+            request.POST, owners=owners, kpis=selectors.kpi_choices(organization=request.organization)
         )
         if form.is_valid() and (replay := form_token_claim(form)) is not None:
             return _replayed(request, replay, _("This key result was already added."), objective)
@@ -169,7 +168,7 @@ def key_result_create(request, pk):
     else:
         form = KeyResultForm(
             owners=owners,
-            kpis=kpi_selectors.kpi_list(organization=request.organization),
+            kpis=selectors.kpi_choices(organization=request.organization),
             initial={"owner": request.user.pk, "due_date": objective.cycle.end},
         )
     status = 400 if form.errors else 200
@@ -181,13 +180,13 @@ def key_result_create(request, pk):
 @write_required
 def key_result_update(request, pk):
     key_result = get_object_or_404(selectors.key_result_list(organization=request.organization), pk=pk)
-    owners = selectors.owner_choices(organization=request.organization)
+    owners = account_selectors.user_list(organization=request.organization, owners=True)
     if request.method == "POST":
         form = KeyResultForm(
             request.POST,
             instance=key_result,
             owners=owners,
-            kpis=kpi_selectors.kpi_list(organization=request.organization),
+            kpis=selectors.kpi_choices(organization=request.organization),
         )
         if form.is_valid():
             try:
@@ -199,7 +198,7 @@ def key_result_update(request, pk):
                 return redirect(key_result.objective)
     else:
         form = KeyResultForm(
-            instance=key_result, owners=owners, kpis=kpi_selectors.kpi_list(organization=request.organization)
+            instance=key_result, owners=owners, kpis=selectors.kpi_choices(organization=request.organization)
         )
     status = 400 if form.errors else 200
     context = {"form": form, "objective": key_result.objective, "key_result": key_result}

@@ -195,7 +195,7 @@ def _template_forms(request, *, cycle, data=None) -> list[TemplateForm]:
     if not membership.is_admin:
         teams = teams.filter(memberships=membership)
     teams = list(teams)
-    owners = list(okr_selectors.owner_choices(organization=organization))
+    owners = list(account_selectors.user_list(organization=organization, owners=True))
     priority_choices = list(okr_selectors.priority_list(organization=organization).filter(active=True))
     by_kind = {}
     for team in teams:

@@ -13,9 +13,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.test import RequestFactory
 from django.urls import reverse
 
+from accounts.admin_base import OrganizationScopedAdmin
 from accounts.choices import Role
 from accounts.models import Membership, Team
-from common.admin import OrganizationScopedAdmin
 from okrs.models import CheckIn, Objective
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
 from tests.kpis.factories import KpiFactory, MeasurementFactory

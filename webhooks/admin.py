@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from common.admin import OrganizationScopedAdmin, ServiceAdmin, ServiceModelForm
+from accounts.admin_base import OrganizationScopedAdmin, ServiceAdmin, ServiceModelForm
 from webhooks import services
 from webhooks.choices import WebhookEvent
 from webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -2,20 +2,20 @@
 
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import selectors as account_selectors
 from accounts.api import ScopedPrimaryKeyRelatedField
 from accounts.models import Team
 from common.api import StrictSerializerMixin
-from kpis.models import Guardrail, Kpi
+from common.choices import GuardrailComparison
+from okrs import selectors
 from okrs.choices import ScoreColour
 from okrs.models import CheckIn, Cycle, KeyResult, Objective, Priority
 from okrs.services.objectives import KEY_RESULT_EDITABLE, OBJECTIVE_EDITABLE
 
-User = get_user_model()
 TIMESTAMPS = ["created_at", "updated_at"]
 COMPUTED = "computed by the progress rules from check-ins, weights and the cycle's dates"
 COMPUTED_REASONS = {
@@ -28,7 +28,7 @@ COMPUTED_REASONS = {
 
 
 def members(organization):
-    return User.objects.filter(memberships__organization=organization)
+    return account_selectors.user_list(organization=organization)
 
 
 def teams(organization):
@@ -48,7 +48,7 @@ def objectives(organization):
 
 
 def kpis(organization):
-    return Kpi.objects.filter(organization=organization)
+    return selectors.kpi_choices(organization=organization)
 
 
 def key_results(organization):
@@ -155,13 +155,16 @@ def movers_data(stored: dict) -> dict:
     }
 
 
-class GuardrailSummarySerializer(serializers.ModelSerializer):
+class GuardrailSummarySerializer(serializers.Serializer):
     """A guardrail of the key result (manage them at /api/v1/guardrails/)."""
 
-    class Meta:
-        model = Guardrail
-        fields = ["id", "kpi", "comparison", "limit", "value", "breached", "evaluated_at"]
-        read_only_fields = fields
+    id = serializers.IntegerField(read_only=True)
+    kpi = serializers.IntegerField(source="kpi_id", read_only=True)
+    comparison = serializers.ChoiceField(choices=GuardrailComparison.choices, read_only=True)
+    limit = serializers.DecimalField(max_digits=20, decimal_places=6, read_only=True)
+    value = serializers.DecimalField(max_digits=30, decimal_places=6, read_only=True, allow_null=True)
+    breached = serializers.BooleanField(read_only=True)
+    evaluated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ObjectiveSerializer(StrictSerializerMixin, serializers.ModelSerializer):

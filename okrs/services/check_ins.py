@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
-from okrs import lifecycle, rules
+from okrs import lifecycle, rules, signals
 from okrs.choices import CheckInSource
 from okrs.models import CheckIn, KeyResult
 from okrs.services.guards import cycle_lock, ensure_cycle_open
 from okrs.services.progress import progress_refresh
-from webhooks import events as webhook_events
 
 
 @transaction.atomic
@@ -68,5 +67,5 @@ def check_in_create(
         key_result.save(update_fields=["current_value", "confidence", "last_check_in_at", "updated_at"])
     progress_refresh(cycle_ids=[cycle.pk])
     check_in.key_result.refresh_from_db()
-    webhook_events.check_in_created(check_in, organization_id=cycle.organization_id)
+    signals.check_in_created.send(sender=CheckIn, check_in=check_in, organization_id=cycle.organization_id)
     return check_in

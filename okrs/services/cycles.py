@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from okrs import signals
 from okrs.choices import CycleState, ObjectiveState
 from okrs.models import Cycle, KeyResult, Objective, ObjectiveStateChange
 from okrs.services.guards import cycle_lock, ensure_admin
 from okrs.services.progress import progress_refresh
-from webhooks import events as webhook_events
 
 
 @transaction.atomic
@@ -47,7 +47,9 @@ def cycle_close(*, cycle: Cycle, user=None) -> Cycle:
     cycle.save(update_fields=["state", "closed_at", "updated_at"])
     progress_refresh(cycle_ids=[cycle.pk], now=now)
     for objective in closing:
-        webhook_events.objective_state_changed(objective, previous_state=ObjectiveState.ACTIVE)
+        signals.objective_state_changed.send(
+            sender=Objective, objective=objective, previous_state=ObjectiveState.ACTIVE
+        )
     return cycle
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
-from okrs import lifecycle
+from okrs import lifecycle, signals
 from okrs.choices import ObjectiveState
 from okrs.models import KeyResult, Objective, ObjectiveStateChange
 from okrs.services import reviews
@@ -23,7 +23,6 @@ from okrs.services.guards import (
     ensure_objective_open,
 )
 from okrs.services.progress import progress_refresh, refresh_once
-from webhooks import events as webhook_events
 
 OBJECTIVE_EDITABLE = [
     "cycle",
@@ -123,7 +122,7 @@ def objective_update(*, objective: Objective, user=None, reason: str = "", **fie
         _sync_followers(list(objective.key_results.all()))
     progress_refresh(cycle_ids=cycles)
     objective.refresh_from_db()
-    webhook_events.objective_state_changed(objective, previous_state=stored.state)
+    signals.objective_state_changed.send(sender=Objective, objective=objective, previous_state=stored.state)
     return objective
 
 
@@ -147,7 +146,9 @@ def objective_reopen(*, objective: Objective, user, reason: str) -> Objective:
     objective.key_results.update(score=None, score_reason="", updated_at=timezone.now())
     progress_refresh(cycle_ids=[cycle.pk])
     objective.refresh_from_db()
-    webhook_events.objective_state_changed(objective, previous_state=ObjectiveState.CLOSED)
+    signals.objective_state_changed.send(
+        sender=Objective, objective=objective, previous_state=ObjectiveState.CLOSED
+    )
     return objective
 
 

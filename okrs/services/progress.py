@@ -30,7 +30,6 @@ from common.timezones import zone_or_utc
 from okrs import forecasts, rules, signals
 from okrs.choices import ROLLUP_STATES, ObjectiveState
 from okrs.models import CheckIn, Cycle, KeyResult, KeyResultSnapshot, Objective, ObjectiveSnapshot, RollUp
-from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -357,8 +356,9 @@ class _Computation:
             self.changed_objectives, [*OBJECTIVE_FIELDS, "updated_at"], batch_size=500
         )
         for key_result in self.changed_key_results:
-            webhook_events.key_result_status_changed(
-                key_result,
+            signals.key_result_status_changed.send(
+                sender=KeyResult,
+                key_result=key_result,
                 previous_status=self.previous_statuses[key_result.pk],
                 organization_id=self.organization.pk,
             )

@@ -31,7 +31,6 @@ from okrs.choices import ObjectiveState, ReviewDecisionKind, ReviewOutcome
 from okrs.models import Objective, ObjectiveReviewer, ObjectiveStateChange, ReviewDecision, ReviewRequest
 from okrs.services import objectives as objective_services
 from okrs.services.guards import cycle_lock, ensure_cycle_open
-from webhooks import events as webhook_events
 
 # A change of these fields of a key result changes what reviewers approved.
 REVIEWED_KEY_RESULT_FIELDS = frozenset({"kind", "start_value", "target_value"})
@@ -257,7 +256,9 @@ def review_after_key_result_change(*, objective_id: int, user, organization: Org
         reason=_("Its key results changed after approval: back to review."),
     )
     _review_open(objective, user=user)
-    webhook_events.objective_state_changed(objective, previous_state=ObjectiveState.ACTIVE)
+    signals.objective_state_changed.send(
+        sender=Objective, objective=objective, previous_state=ObjectiveState.ACTIVE
+    )
 
 
 def _review_open(objective: Objective, *, user) -> ReviewRequest:

@@ -1,8 +1,8 @@
 import pytest
 
 from kpis.models import KpiValue, Measurement
-from okrs.demo import demo_load
 from okrs.models import CheckIn, KeyResult
+from onboarding.demo import demo_load
 
 pytestmark = pytest.mark.django_db
 

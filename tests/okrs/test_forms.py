@@ -11,7 +11,7 @@ from django.utils import translation
 
 from accounts import services
 from accounts.choices import TeamKind
-from dashboards.selectors import owner_list, team_list
+from accounts.selectors import team_list, user_list
 from kpis import selectors as kpi_selectors
 from kpis.choices import Aggregation, Cadence, Direction, Family
 from kpis.forms import KpiForm
@@ -72,7 +72,7 @@ def _objective_form(objective, data=None):
         data,
         instance=objective,
         cycles=selectors.cycle_list(organization=organization),
-        owners=owner_list(organization=organization),
+        owners=user_list(organization=organization),
         teams=team_list(organization=organization),
         priorities=selectors.priority_list(organization=organization),
         parents=Objective.objects.exclude(pk=objective.pk),
@@ -84,7 +84,7 @@ def _key_result_form(key_result, data=None):
     return KeyResultForm(
         data,
         instance=key_result,
-        owners=owner_list(organization=organization),
+        owners=user_list(organization=organization),
         kpis=kpi_selectors.kpi_list(organization=organization),
     )
 
@@ -150,7 +150,7 @@ def _kpi_form(kpi, data=None):
     return KpiForm(
         data,
         instance=kpi,
-        owners=owner_list(organization=organization),
+        owners=user_list(organization=organization),
         teams=team_list(organization=organization),
         priorities=selectors.priority_list(organization=organization),
         objectives=Objective.objects.filter(cycle__organization=organization).select_related("cycle"),
@@ -207,7 +207,7 @@ def test_a_new_objective_form_takes_its_initial_values_from_the_query(editor_a):
     form = ObjectiveForm(
         initial={"priority": str(priority.pk)},
         cycles=selectors.cycle_list(organization=editor_a.organization),
-        owners=owner_list(organization=editor_a.organization),
+        owners=user_list(organization=editor_a.organization),
         teams=team_list(organization=editor_a.organization),
         priorities=selectors.priority_list(organization=editor_a.organization),
         parents=Objective.objects.none(),

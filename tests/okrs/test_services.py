@@ -122,10 +122,7 @@ def test_snapshots_keep_one_row_per_day_as_history():
     for day in (MID_CYCLE, MID_CYCLE + timedelta(days=1), MID_CYCLE + timedelta(days=1, hours=3)):
         with time_machine.travel(day, tick=False):
             services.progress_recompute(organization_id=organization.pk)
-    assert (
-        ObjectiveSnapshot.objects.values("date").distinct().count()
-        == 2
-    )
+    assert ObjectiveSnapshot.objects.values("date").distinct().count() == 2
     assert ObjectiveSnapshot.objects.count() == 6
 
 

@@ -9,8 +9,8 @@ from django.utils import translation
 from kpis import catalog
 from kpis.models import Kpi
 from okrs import okr_templates
-from okrs.demo import demo_load
 from okrs.models import KeyResult, Objective
+from onboarding.demo import demo_load
 
 pytestmark = pytest.mark.django_db
 

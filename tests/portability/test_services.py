@@ -8,8 +8,8 @@ from django.core.management.base import CommandError
 
 from accounts.models import Membership
 from kpis.models import Kpi
-from okrs.demo import demo_load
 from okrs.models import CheckIn, Objective
+from onboarding.demo import demo_load
 from portability import history, services
 from tests.accounts.factories import MembershipFactory, TeamFactory
 from tests.comments.factories import CommentFactory

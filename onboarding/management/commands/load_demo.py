@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from insights.demo import demo_insight_load
-from okrs.demo import DEMO_LANGUAGES, DEMO_USERS, demo_load
+from onboarding.demo import DEMO_LANGUAGES, DEMO_USERS, demo_load
 
 
 class Command(BaseCommand):
@@ -25,7 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, language="en", **options):
         self.stdout.write("Loading the demo organization…")
         result = demo_load(password=password, language=language)
-        demo_insight_load(result.organization)
         suffix = DEMO_LANGUAGES[language]["suffix"]
         verb = "Created" if result.created else "Updated"
         self.stdout.write(
