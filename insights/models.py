@@ -135,6 +135,10 @@ class BusinessReview(BaseModel):
     def get_absolute_url(self):
         return reverse("insights:review-detail", args=[self.pk])
 
+    @property
+    def is_open(self) -> bool:
+        return self.state == ReviewState.OPEN
+
 
 class ActionItem(BaseModel):
     """Something a review decided to do, with an owner and a due date; open ones carry over."""

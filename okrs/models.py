@@ -214,6 +214,10 @@ class Objective(BaseModel):
             raise ValidationError(errors)
 
     @property
+    def is_closed(self) -> bool:
+        return self.state == ObjectiveState.CLOSED
+
+    @property
     def is_read_only(self) -> bool:
         """Closed, or in a closed cycle: no edits, no new key results, no check-ins."""
         return self.state == ObjectiveState.CLOSED or self.cycle.is_closed

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from common import numbers
 from common.people import person_name
-from kpis.choices import KpiStatus
+from kpis.choices import Direction, KpiStatus
 from okrs.choices import Status
 
 register = template.Library()
@@ -245,7 +245,7 @@ def kpi_change(context, kpi_value, kpi) -> str:
     change = Decimal(kpi_value.change)
     if change == 0:
         return format_html('<span class="change change-flat">■ {}</span>', _("unchanged"))
-    better = (change > 0) == (kpi.direction == "higher")
+    better = (change > 0) == (kpi.direction == Direction.HIGHER_IS_BETTER)
     sign = "+" if change > 0 else "−"
     return format_html(
         '<span class="change {}">{} {}{} <small>({})</small></span>',
