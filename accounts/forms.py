@@ -157,6 +157,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "time_zone",
             "language",
             "currency",
+            "fiscal_year_start_month",
             "review_required",
             "public_diagnostic",
         ]

@@ -38,8 +38,13 @@ class Organization(BaseModel):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    # The first month of the fiscal year: the guided start proposes the fiscal quarter as the first cycle
+    # (okrs.okr_templates.quarter_of).
     fiscal_year_start_month = models.PositiveSmallIntegerField(
-        _("fiscal year start month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("fiscal year start month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1 for January. Cycles proposed by the guided start follow the fiscal quarters."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
@@ -295,11 +300,6 @@ class Invitation(BaseModel):
 class ApiTokenQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user)
-
-    def usable(self, now):
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
-        )
 
 
 class ApiToken(BaseModel):

@@ -14,6 +14,7 @@ from accounts.api import OrganizationViewSet
 from activity import selectors, tracking
 from activity.choices import ACTION_NUMBERS, Source
 from activity.models import ActivityEntry
+from common.people import person_name
 from okrs.api.filters import IdFilter, TimeFilter
 
 
@@ -22,7 +23,7 @@ class ActorSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
-        return selectors.person_name(user)
+        return person_name(user)
 
 
 class ActivityEntrySerializer(serializers.Serializer):

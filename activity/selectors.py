@@ -18,6 +18,7 @@ from accounts.models import Organization
 from activity import tracking
 from activity.choices import ACTION_NAMES
 from activity.models import ActivityEntry
+from common.people import person_name
 from kpis.models import Kpi
 from okrs.models import Objective
 
@@ -83,10 +84,6 @@ class Change:
     old: object
     new: object
     many: bool = False  # a many-to-many field: `old` lists what was removed, `new` what was added
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def entries_describe(*, entries: list[ActivityEntry]) -> list[ActivityEntry]:

@@ -234,7 +234,7 @@ def objectives_for_page(
     return objectives.order_by("position", "pk")
 
 
-def alignment_tree(
+def alignment_nodes(
     *, organization: Organization, cycle: Cycle, team: Team | None = None, owner_id: int | None = None
 ) -> list[PriorityNode]:
     """Priority → objectives → child objectives → key results, in four queries.

@@ -79,7 +79,7 @@ def alignment(request):
     owner = next((o for o in owners if o.pk == _int(request.GET.get("owner"))), None)
     tree = []
     if choice.selected:
-        tree = selectors.alignment_tree(
+        tree = selectors.alignment_nodes(
             organization=organization,
             cycle=choice.selected,
             team=team,

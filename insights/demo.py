@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from accounts.models import Organization
 from common.timezones import zone_or_utc
 from insights import services
@@ -28,7 +29,7 @@ def demo_insight_load(organization: Organization) -> None:
         if win_rate
         else None
     )
-    owner = organization.memberships.filter(role="admin").select_related("user").first()
+    owner = organization.memberships.filter(role=Role.ADMIN).select_related("user").first()
     user = owner.user if owner else None
     today = timezone.localtime(timezone.now(), zone_or_utc(organization.time_zone)).date()
     with translation.override(organization.language):

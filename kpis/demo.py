@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone, translation
 
-from accounts.choices import TeamKind
+from accounts.choices import Role, TeamKind
 from accounts.models import Organization, Team
 from common.timezones import zone_or_utc
 from kpis import services
@@ -90,7 +90,7 @@ def demo_kpis_load(organization: Organization) -> None:
 def _describe(organization: Organization, kpis: dict[str, Kpi]) -> None:
     teams = {team.kind: team for team in Team.objects.filter(organization=organization).order_by("-pk")}
     priorities = {p.order: p for p in Priority.objects.filter(organization=organization).order_by("-pk")}
-    owner = organization.memberships.filter(role="admin").select_related("user").first()
+    owner = organization.memberships.filter(role=Role.ADMIN).select_related("user").first()
     for code, kpi in kpis.items():
         if kpi.team_id is not None:
             continue

@@ -1,5 +1,7 @@
 from django.db import models
 
+from kpis.choices import RunState
+
 
 class KpiQuerySet(models.QuerySet):
     def for_organization(self, organization):
@@ -31,4 +33,4 @@ class KpiRunQuerySet(models.QuerySet):
         return self.filter(organization=organization)
 
     def succeeded(self):
-        return self.filter(state="succeeded")
+        return self.filter(state=RunState.SUCCEEDED)

@@ -204,10 +204,18 @@ def priority_suggestion_get(key: str) -> PrioritySuggestion:
     return next(priority for priority in PRIORITIES if priority.key == key)
 
 
-def quarter_of(today: date) -> tuple[str, date, date]:
-    """The calendar quarter of `today`: its name in the active language ("Q4 2026"), first and last day."""
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    start = date(today.year, first_month, 1)
-    next_start = date(today.year + (first_month == 10), (first_month + 3 - 1) % 12 + 1, 1)
-    name = _("Q%(quarter)s %(year)s") % {"quarter": (first_month - 1) // 3 + 1, "year": today.year}
+def quarter_of(today: date, fiscal_year_start_month: int = 1) -> tuple[str, date, date]:
+    """The quarter of `today` in a fiscal year starting on the first of `fiscal_year_start_month`: its name
+    in the active language, first and last day. Calendar years give "Q4 2026"; a fiscal year is named by
+    the calendar year it ends in: with a year starting in July, 24 November 2026 is in "Q2 FY2027"."""
+    quarter = (today.month - fiscal_year_start_month) % 12 // 3 + 1
+    first_month = (fiscal_year_start_month - 1 + 3 * (quarter - 1)) % 12 + 1
+    start = date(today.year if first_month <= today.month else today.year - 1, first_month, 1)
+    next_month = first_month + 3
+    next_start = date(start.year + (next_month > 12), (next_month - 1) % 12 + 1, 1)
+    if fiscal_year_start_month == 1:
+        name = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": today.year}
+    else:
+        year_start = today.year if today.month >= fiscal_year_start_month else today.year - 1
+        name = _("Q%(quarter)s FY%(year)s") % {"quarter": quarter, "year": year_start + 1}
     return str(name), start, next_start - timedelta(days=1)

@@ -1,6 +1,6 @@
 from django.db import models
 
-from okrs.choices import ROLLUP_STATES, CycleState
+from okrs.choices import CycleState
 
 
 class CycleQuerySet(models.QuerySet):
@@ -22,9 +22,6 @@ class PriorityQuerySet(models.QuerySet):
 class ObjectiveQuerySet(models.QuerySet):
     def for_organization(self, organization):
         return self.filter(cycle__organization=organization)
-
-    def counting_in_rollups(self):
-        return self.filter(state__in=ROLLUP_STATES)
 
 
 class KeyResultQuerySet(models.QuerySet):

@@ -129,7 +129,9 @@ def cycle(request):
     organization = request.organization
     cycles = list(_open_cycles(organization))
     with translation.override(organization.language):
-        name, start, end = okr_templates.quarter_of(okr_services.organization_today(organization))
+        name, start, end = okr_templates.quarter_of(
+            okr_services.organization_today(organization), organization.fiscal_year_start_month
+        )
     form = CycleForm(request.POST or None, initial={"name": name, "start": start, "end": end})
     if request.method == "POST" and request.POST.get("keep"):
         return _next("cycle")

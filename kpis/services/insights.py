@@ -291,7 +291,7 @@ def _record_quality(organization: Organization, score: Decimal | None, *, now: d
     """Feed the organization's score (a percentage) to its data-quality KPI, if it has one: one measurement
     a day, updated in place, and that KPI's periods aggregated again at once."""
     kpi = (
-        Kpi.objects.for_organization(organization).active().filter(code=DATA_QUALITY_CODE, formula="").first()
+        Kpi.objects.for_organization(organization).active().measured().filter(code=DATA_QUALITY_CODE).first()
     )
     if kpi is None or score is None:
         return

@@ -36,6 +36,7 @@ from kpis.choices import CADENCE_TRUNC, RunState
 from kpis.models import Kpi, KpiRun, KpiValue, Measurement
 from kpis.services.comparison import periods_in_progress_compare
 from kpis.services.ingestion import INGEST_LOCK_CLASS
+from okrs import services as okr_services
 
 logger = logging.getLogger(__name__)
 
@@ -225,15 +226,18 @@ def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
         from kpis.services.insights import guardrails_evaluate, kpi_insights_refresh
         from kpis.services.sync import key_results_sync
 
-        with transaction.atomic():
-            insights = kpi_insights_refresh(
-                organization=organization,
-                now=now,
-                kpi_ids=None if full else set(work.touched) | work.everything,
-            )
-            run.quality_score = insights.quality_score
-            guardrails_evaluate(organization=organization, now=now)
-        run.key_results_synced = key_results_sync(organization=organization)
+        # One orchestration: KPI values (above) → derived figures and guardrails → the key results that
+        # follow KPIs → the progress of every cycle touched, refreshed once at the end of this block.
+        with okr_services.refresh_once():
+            with transaction.atomic():
+                insights = kpi_insights_refresh(
+                    organization=organization,
+                    now=now,
+                    kpi_ids=None if full else set(work.touched) | work.everything,
+                )
+                run.quality_score = insights.quality_score
+                guardrails_evaluate(organization=organization, now=now)
+            run.key_results_synced = key_results_sync(organization=organization)
         run.state = RunState.SUCCEEDED
     except Exception as error:
         run.state = RunState.FAILED

@@ -242,6 +242,7 @@ ORGANIZATION_FORM = {
     "time_zone": "UTC",
     "language": "en",
     "currency": "USD",
+    "fiscal_year_start_month": "1",
 }
 
 

@@ -7,7 +7,7 @@ import time_machine
 
 from accounts import services as account_services
 from accounts.choices import Role
-from activity.selectors import person_name
+from common.people import person_name
 from okrs import services
 from tests.accounts.factories import MembershipFactory
 from tests.api.conftest import bearer

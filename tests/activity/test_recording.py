@@ -8,7 +8,7 @@ import pytest
 from accounts import services as account_services
 from accounts.choices import Role
 from activity.models import ActivityEntry
-from activity.selectors import person_name
+from common.people import person_name
 from kpis.services import definitions as kpi_services
 from okrs import services
 from okrs.models import KeyResult, Objective

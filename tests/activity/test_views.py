@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from activity.selectors import person_name
+from common.people import person_name
 from kpis.services import definitions as kpi_services
 from okrs import services
 from tests.kpis.factories import KpiFactory

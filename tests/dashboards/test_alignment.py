@@ -65,7 +65,7 @@ def _rollup_counts(cycle, priority) -> set[int]:
 
 def test_each_priority_lists_exactly_what_its_rollup_counts(admin_a, cascade):
     cycle, revenue, retention = cascade
-    tree = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+    tree = selectors.alignment_nodes(organization=admin_a.organization, cycle=cycle)
     assert [node.priority for node in tree] == [revenue, retention, None]
     for node in tree[:2]:
         counted = node.counted_objectives()
@@ -78,7 +78,7 @@ def test_child_serving_another_priority_is_drawn_under_both_and_marked(admin_a, 
     cycle, revenue, retention = cascade
     by_priority = {
         node.priority: node
-        for node in selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+        for node in selectors.alignment_nodes(organization=admin_a.organization, cycle=cycle)
     }
     [grow] = by_priority[revenue].objectives
     assert _titles(grow.children) == ["Expand accounts", "Clean the CRM"]
@@ -125,7 +125,7 @@ def test_inactive_priority_keeps_its_section_while_objectives_serve_it(admin_a, 
     retention.active = False
     retention.save()
     PriorityFactory(organization=admin_a.organization, title="Retired and empty", active=False)
-    tree = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+    tree = selectors.alignment_nodes(organization=admin_a.organization, cycle=cycle)
     assert [node.priority for node in tree] == [revenue, retention, None]
     assert tree[1].counted_objectives() and tree[1].rollup is not None
 
@@ -133,5 +133,7 @@ def test_inactive_priority_keeps_its_section_while_objectives_serve_it(admin_a, 
 def test_filter_hiding_the_parent_still_shows_the_child_under_its_priority(admin_a, editor_a, cascade):
     cycle, revenue, retention = cascade
     Objective.objects.filter(title="Expand accounts").update(owner=editor_a.user)
-    tree = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle, owner_id=editor_a.user.pk)
+    tree = selectors.alignment_nodes(
+        organization=admin_a.organization, cycle=cycle, owner_id=editor_a.user.pk
+    )
     assert [(node.priority, _titles(node.objectives)) for node in tree] == [(retention, ["Expand accounts"])]

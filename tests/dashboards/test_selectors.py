@@ -45,7 +45,7 @@ def test_status_counts_follow_the_order_of_the_statuses():
     assert [(status, count) for status, _, count in counts] == [("on_track", 3), ("off_track", 1)]
 
 
-def test_alignment_tree_keeps_a_child_whose_parent_is_filtered_out(admin_a, editor_a):
+def test_alignment_nodes_keep_a_child_whose_parent_is_filtered_out(admin_a, editor_a):
     cycle = CycleFactory(organization=admin_a.organization)
     priority = PriorityFactory(organization=admin_a.organization, title="Grow")
     PriorityFactory(organization=admin_a.organization, title="Empty", order=1)
@@ -56,13 +56,13 @@ def test_alignment_tree_keeps_a_child_whose_parent_is_filtered_out(admin_a, edit
     unaligned = ObjectiveFactory(cycle=cycle, owner=editor_a.user, title="Unaligned")
     KeyResultFactory(objective=child, owner=editor_a.user)
 
-    full = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+    full = selectors.alignment_nodes(organization=admin_a.organization, cycle=cycle)
     assert [node.priority.title if node.priority else None for node in full] == ["Grow", "Empty", None]
     assert [n.objective for n in full[0].objectives] == [parent]
     assert [n.objective for n in full[0].objectives[0].children] == [child]
     assert [n.objective for n in full[2].objectives] == [unaligned]
 
-    filtered = selectors.alignment_tree(
+    filtered = selectors.alignment_nodes(
         organization=admin_a.organization, cycle=cycle, owner_id=editor_a.user.pk
     )
     # Priorities without a match are left out when filtering; the child stands under its priority.
@@ -70,11 +70,11 @@ def test_alignment_tree_keeps_a_child_whose_parent_is_filtered_out(admin_a, edit
     assert [n.objective for n in filtered[0].objectives] == [child]
 
 
-def test_alignment_tree_keeps_objectives_of_an_inactive_priority(admin_a):
+def test_alignment_nodes_keep_objectives_of_an_inactive_priority(admin_a):
     cycle = CycleFactory(organization=admin_a.organization)
     retired = PriorityFactory(organization=admin_a.organization, active=False)
     objective = ObjectiveFactory(cycle=cycle, owner=admin_a.user, priority=retired)
-    tree = selectors.alignment_tree(organization=admin_a.organization, cycle=cycle)
+    tree = selectors.alignment_nodes(organization=admin_a.organization, cycle=cycle)
     assert [n.objective for node in tree for n in node.objectives] == [objective]
 
 

@@ -208,3 +208,15 @@ def test_every_catalog_kpi_serves_known_templates_and_priorities():
     for template in okr_templates.TEMPLATES:
         for kr in template.key_results:
             assert not kr.kpi_code or kr.kpi_code in catalog.BY_CODE
+
+
+def test_quarters_follow_the_fiscal_year():
+    from datetime import date
+
+    from okrs.okr_templates import quarter_of
+
+    assert quarter_of(date(2026, 11, 24)) == ("Q4 2026", date(2026, 10, 1), date(2026, 12, 31))
+    assert quarter_of(date(2026, 11, 24), 7) == ("Q2 FY2027", date(2026, 10, 1), date(2026, 12, 31))
+    assert quarter_of(date(2026, 11, 24), 2) == ("Q4 FY2027", date(2026, 11, 1), date(2027, 1, 31))
+    assert quarter_of(date(2027, 1, 5), 4) == ("Q4 FY2027", date(2027, 1, 1), date(2027, 3, 31))
+    assert quarter_of(date(2026, 4, 1), 4) == ("Q1 FY2027", date(2026, 4, 1), date(2026, 6, 30))
