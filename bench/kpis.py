@@ -188,7 +188,7 @@ def _raw_recompute_sql(organization) -> tuple[str, list]:
         return sql, [TIME_ZONE] * 4 + [organization.pk]
     # Elsewhere the period and "last" expressions are the backend's own functions.
     period, params = recompute.period_sql("m.timestamp", "k", TIME_ZONE)
-    aggregate = recompute.AGGREGATE_SQL.format(last=recompute._last_sql())
+    aggregate = recompute.AGGREGATE_SQL.format(last=recompute.sql.last_sql())
     sql = f"""
         INSERT INTO {SCRATCH_VALUES} (
                 kpi_id, period_start, value, measurement_count, status, in_progress, computed_at

@@ -238,7 +238,7 @@ def test_a_run_that_fails_half_way_leaves_the_next_run_correct(org_a, deals, mon
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(recompute, "_previous_values", crash)
+    monkeypatch.setattr(recompute, "previous_values", crash)
     with pytest.raises(RuntimeError):
         services.kpi_recompute(organization_id=org_a.pk)
     failed = KpiRun.objects.latest("pk")
