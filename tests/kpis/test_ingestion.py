@@ -12,7 +12,7 @@ from common.exceptions import ApplicationError
 from kpis import services
 from kpis.choices import MeasurementSource
 from kpis.models import Measurement
-from kpis.services import ingestion
+from kpis.services.ingestion import validation as ingestion
 from tests.kpis.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
