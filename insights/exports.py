@@ -86,21 +86,21 @@ def agenda_view(agenda: dict) -> AgendaView:
 def review_sheets(review, items) -> list[tuple[str, list[str], list[list]]]:
     """The review as sheets of (title, header, rows): one per agenda section, then the action items."""
     agenda = agenda_view(review.agenda)
+    return [_summary_sheet(review), *_agenda_sheets(agenda), _items_sheet(items)]
+
+
+def _summary_sheet(review) -> tuple:
+    scope = review.team.name if review.team else _("Organization")
+    header = [_("Date"), _("Scope"), _("Cadence"), _("State"), _("Notes"), _("Decisions")]
+    row = [review.held_on, scope, review.get_cadence_display(), review.get_state_display()]
+    return (_("Review"), header, [[*row, review.notes, review.decisions]])
+
+
+def _agenda_sheets(agenda: AgendaView) -> list[tuple]:
+    def number(text):
+        return Decimal(text) if text is not None else None
+
     return [
-        (
-            _("Review"),
-            [_("Date"), _("Scope"), _("Cadence"), _("State"), _("Notes"), _("Decisions")],
-            [
-                [
-                    review.held_on,
-                    review.team.name if review.team else _("Organization"),
-                    review.get_cadence_display(),
-                    review.get_state_display(),
-                    review.notes,
-                    review.decisions,
-                ]
-            ],
-        ),  # fmt: skip
         (
             _("KPI status changes"),
             [_("KPI"), _("From"), _("To")],
@@ -138,11 +138,11 @@ def review_sheets(review, items) -> list[tuple[str, list[str], list[list]]]:
                     row["key_result"],
                     row["kpi"],
                     row["comparison_label"],
-                    Decimal(row["limit"]),
-                    Decimal(row["value"]) if row["value"] is not None else None,
+                    number(row["limit"]),
+                    number(row["value"]),
                 ]
                 for row in agenda.guardrails
-            ],  # fmt: skip
+            ],
         ),
         (
             _("Data quality"),
@@ -154,19 +154,20 @@ def review_sheets(review, items) -> list[tuple[str, list[str], list[list]]]:
             [_("Time"), _("Author"), _("Comment")],
             [[row["created"], row["author"], row["body"]] for row in agenda.comments],
         ),
-        (
-            _("Action items"),
-            [_("Action"), _("Owner"), _("Due"), _("Key result"), _("KPI"), _("Done")],
-            [
-                [
-                    item.title,
-                    person_name(item.owner),
-                    item.due_date,
-                    item.key_result.title if item.key_result else "",
-                    item.kpi.name if item.kpi else "",
-                    item.done_at,
-                ]
-                for item in items
-            ],  # fmt: skip
-        ),
     ]
+
+
+def _items_sheet(items) -> tuple:
+    header = [_("Action"), _("Owner"), _("Due"), _("Key result"), _("KPI"), _("Done")]
+    rows = [
+        [
+            item.title,
+            person_name(item.owner),
+            item.due_date,
+            item.key_result.title if item.key_result else "",
+            item.kpi.name if item.kpi else "",
+            item.done_at,
+        ]
+        for item in items
+    ]
+    return (_("Action items"), header, rows)

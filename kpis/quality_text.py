@@ -27,65 +27,87 @@ def _moment(value: str | None) -> str:
     return formats.date_format(datetime.fromisoformat(value), "SHORT_DATETIME_FORMAT") if value else ""
 
 
+def _stale(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    if issue.get("since"):
+        detail = _("Last measurement %(when)s; one was due in the period that started %(due)s.") % {
+            "when": _moment(issue["since"]),
+            "due": _day(issue["due"]),
+        }
+    else:
+        detail = _("No measurement has arrived yet.")
+    return detail, _("Check the integration or upload that feeds this KPI, then send the missing data.")
+
+
+def _missing(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    detail = ngettext(
+        "%(count)s period without a value: %(periods)s.",
+        "%(count)s periods without a value: %(periods)s.",
+        count,
+    ) % {"count": count, "periods": periods}
+    return detail, _("Send the measurements of those periods, or confirm that nothing happened in them.")
+
+
+def _outlier_period(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    detail = ngettext(
+        "%(count)s period far from the usual values (%(value)s against a median of %(median)s): %(periods)s.",
+        "%(count)s periods far from the usual values (%(value)s against a median of %(median)s): "
+        "%(periods)s.",
+        count,
+    ) % {"count": count, "value": issue.get("value"), "median": issue.get("median"), "periods": periods}
+    return detail, _("Check those periods' measurements at the source; correct them if they are wrong.")
+
+
+def _outlier_measurement(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    detail = ngettext(
+        "%(count)s measurement far from the usual values (%(value)s against a median of %(median)s) "
+        "in the last month.",
+        "%(count)s measurements far from the usual values (%(value)s against a median of %(median)s) "
+        "in the last month.",
+        count,
+    ) % {"count": count, "value": issue.get("value"), "median": issue.get("median")}
+    return detail, _("Look at the latest measurements below and correct a mistyped value at its source.")
+
+
+def _duplicates(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    detail = ngettext(
+        "%(count)s measurement repeats another one (same instant and value), e.g. at %(when)s.",
+        "%(count)s measurements repeat others (same instant and value), e.g. at %(when)s.",
+        count,
+    ) % {"count": count, "when": _moment(issue.get("example"))}
+    return detail, _("Send measurements with an idempotency key so that a retry never counts twice.")
+
+
+def _definition_changed(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    detail = _("The definition changed on %(when)s; earlier periods were measured under the old one.") % {
+        "when": _day(issue.get("since"))
+    }
+    return detail, _("Compare periods on either side of that date with care, or note the change for readers.")
+
+
+def _in_progress(issue: dict, count: int, periods: str) -> tuple[str, str]:
+    detail = _("The current period (from %(period)s) has not ended: its value is partial.") % {
+        "period": periods
+    }
+    return detail, _(
+        "Nothing to do: compare it with the same span of the previous period, as the scorecard does."
+    )
+
+
+TEXTS = {
+    QualityIssueKind.STALE: _stale,
+    QualityIssueKind.MISSING_PERIODS: _missing,
+    QualityIssueKind.OUTLIER_PERIOD: _outlier_period,
+    QualityIssueKind.OUTLIER_MEASUREMENT: _outlier_measurement,
+    QualityIssueKind.DUPLICATES: _duplicates,
+    QualityIssueKind.DEFINITION_CHANGED: _definition_changed,
+    QualityIssueKind.IN_PROGRESS: _in_progress,
+}
+
+
 def issue_text(issue: dict) -> IssueText:
     kind = issue["kind"]
-    count = issue.get("count", 1)
     periods = ", ".join(_day(period) for period in issue.get("periods", [])[:5])
-    if kind == QualityIssueKind.STALE:
-        detail = (
-            _("Last measurement %(when)s; one was due in the period that started %(due)s.")
-            % {"when": _moment(issue["since"]), "due": _day(issue["due"])}
-            if issue.get("since")
-            else _("No measurement has arrived yet.")
-        )
-        advice = _("Check the integration or upload that feeds this KPI, then send the missing data.")
-    elif kind == QualityIssueKind.MISSING_PERIODS:
-        detail = ngettext(
-            "%(count)s period without a value: %(periods)s.",
-            "%(count)s periods without a value: %(periods)s.",
-            count,
-        ) % {
-            "count": count,
-            "periods": periods,
-        }
-        advice = _("Send the measurements of those periods, or confirm that nothing happened in them.")
-    elif kind == QualityIssueKind.OUTLIER_PERIOD:
-        detail = ngettext(
-            "%(count)s period far from the usual values (%(value)s against a median of %(median)s): "
-            "%(periods)s.",
-            "%(count)s periods far from the usual values (%(value)s against a median of %(median)s): "
-            "%(periods)s.",
-            count,
-        ) % {"count": count, "value": issue.get("value"), "median": issue.get("median"), "periods": periods}
-        advice = _("Check those periods' measurements at the source; correct them if they are wrong.")
-    elif kind == QualityIssueKind.OUTLIER_MEASUREMENT:
-        detail = ngettext(
-            "%(count)s measurement far from the usual values (%(value)s against a median of %(median)s) "
-            "in the last month.",
-            "%(count)s measurements far from the usual values (%(value)s against a median of %(median)s) "
-            "in the last month.",
-            count,
-        ) % {"count": count, "value": issue.get("value"), "median": issue.get("median")}
-        advice = _("Look at the latest measurements below and correct a mistyped value at its source.")
-    elif kind == QualityIssueKind.DUPLICATES:
-        detail = ngettext(
-            "%(count)s measurement repeats another one (same instant and value), e.g. at %(when)s.",
-            "%(count)s measurements repeat others (same instant and value), e.g. at %(when)s.",
-            count,
-        ) % {"count": count, "when": _moment(issue.get("example"))}
-        advice = _("Send measurements with an idempotency key so that a retry never counts twice.")
-    elif kind == QualityIssueKind.DEFINITION_CHANGED:
-        detail = _("The definition changed on %(when)s; earlier periods were measured under the old one.") % {
-            "when": _day(issue.get("since"))
-        }
-        advice = _("Compare periods on either side of that date with care, or note the change for readers.")
-    else:
-        detail = _("The current period (from %(period)s) has not ended: its value is partial.") % {
-            "period": periods
-        }
-        advice = _(
-            "Nothing to do: compare it with the same span of the previous period, as the scorecard does."
-        )
+    detail, advice = TEXTS[kind](issue, issue.get("count", 1), periods)
     return IssueText(
         kind=kind,
         label=QualityIssueKind(kind).label,

@@ -83,42 +83,56 @@ def impacts_refresh(*, organization: Organization, initiative_ids=None, now: dat
         initiatives = initiatives.filter(pk__in=initiative_ids)
     initiatives = list(initiatives)
     pairs = [(initiative, kpi) for initiative in initiatives for kpi in initiative.kpis.all()]
+    periods = _periods(initiatives, pairs, today)
+    wanted = {}
+    for initiative, kpi in pairs:
+        span = rules.windows(start=initiative.start, end=initiative.end, today=today)
+        if span is not None:
+            result = rules.compare(periods[kpi.pk], cadence=kpi.cadence, direction=kpi.direction, span=span)
+            wanted[(initiative, kpi)] = _impact_values(span, result)
+    return _write(initiatives, wanted, now)
+
+
+def _periods(initiatives, pairs, today) -> dict[int, list]:
+    """The linked KPIs' period values (start, value, in progress) as far back as the comparisons read."""
     periods = defaultdict(list)
-    if pairs:
-        since = min(initiative.start for initiative in initiatives)
-        # The longest before window, and a year more for the usual variation.
-        earliest = since - max(today - since, timedelta(0)) - USUAL_HISTORY
-        rows = KpiValue.objects.filter(
-            kpi_id__in={kpi.pk for _, kpi in pairs}, period_start__gte=earliest
-        ).order_by("period_start")
-        for kpi_id, start, value, in_progress in rows.values_list(
-            "kpi_id", "period_start", "value", "in_progress"
-        ):
-            periods[kpi_id].append((start, value, in_progress))
+    if not pairs:
+        return periods
+    since = min(initiative.start for initiative in initiatives)
+    # The longest before window, and a year more for the usual variation.
+    earliest = since - max(today - since, timedelta(0)) - USUAL_HISTORY
+    rows = KpiValue.objects.filter(kpi_id__in={kpi.pk for _, kpi in pairs}, period_start__gte=earliest)
+    for kpi_id, start, value, in_progress in rows.order_by("period_start").values_list(
+        "kpi_id", "period_start", "value", "in_progress"
+    ):
+        periods[kpi_id].append((start, value, in_progress))
+    return periods
+
+
+def _impact_values(span, result) -> dict:
+    return {
+        "before_start": span.before_start,
+        "until": span.until,
+        "before": result.before,
+        "during": result.during,
+        "before_periods": result.before_periods,
+        "during_periods": result.during_periods,
+        "change": result.change,
+        "usual_variation": result.usual_variation,
+        "verdict": result.verdict,
+    }
+
+
+def _write(initiatives, wanted: dict, now) -> int:
+    """Create, update and delete impact rows so that they are exactly `wanted`; only differences written."""
     stored = {
         (row.initiative_id, row.kpi_id): row
         for row in InitiativeImpact.objects.filter(
             initiative__in=[initiative.pk for initiative in initiatives]
         )
     }
-    wanted, created, updated = set(), [], []
-    for initiative, kpi in pairs:
-        span = rules.windows(start=initiative.start, end=initiative.end, today=today)
-        if span is None:
-            continue
-        result = rules.compare(periods[kpi.pk], cadence=kpi.cadence, direction=kpi.direction, span=span)
-        values = {
-            "before_start": span.before_start,
-            "until": span.until,
-            "before": result.before,
-            "during": result.during,
-            "before_periods": result.before_periods,
-            "during_periods": result.during_periods,
-            "change": result.change,
-            "usual_variation": result.usual_variation,
-            "verdict": result.verdict,
-        }
-        wanted.add((initiative.pk, kpi.pk))
+    created, updated = [], []
+    for (initiative, kpi), values in wanted.items():
         row = stored.get((initiative.pk, kpi.pk))
         if row is None:
             created.append(InitiativeImpact(initiative=initiative, kpi=kpi, computed_at=now, **values))
@@ -127,7 +141,8 @@ def impacts_refresh(*, organization: Organization, initiative_ids=None, now: dat
                 setattr(row, name, value)
             row.computed_at = now
             updated.append(row)
-    stale = [row.pk for key, row in stored.items() if key not in wanted]
+    keys = {(initiative.pk, kpi.pk) for initiative, kpi in wanted}
+    stale = [row.pk for key, row in stored.items() if key not in keys]
     InitiativeImpact.objects.filter(pk__in=stale).delete()
     InitiativeImpact.objects.bulk_create(created)
     InitiativeImpact.objects.bulk_update(updated, [*IMPACT_FIELDS, "computed_at"])

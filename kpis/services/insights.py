@@ -68,7 +68,6 @@ def kpi_insights_refresh(
 ) -> InsightsResult:
     """Refresh the derived figures of these KPIs (all when None) and of those not checked for an hour."""
     zone = zone_or_utc(organization.time_zone)
-    today = timezone.localtime(now, zone).date()
     kpis = Kpi.objects.for_organization(organization).active()
     if kpi_ids is not None:
         kpis = kpis.filter(
@@ -79,41 +78,47 @@ def kpi_insights_refresh(
     kpis = list(kpis)
     result = InsightsResult(kpis=len(kpis))
     if kpis:
-        history = _history(kpis, today)
-        changed = []
-        horizon = _horizon(organization, today)
-        facts = _measurement_facts(kpis, zone=zone, now=now)
-        by_code = {
-            kpi.code: kpi for kpi in Kpi.objects.for_organization(organization).only("pk", "code", "name")
-        }
-        inputs = _input_history(kpis, by_code, history, today)
-        for kpi in kpis:
-            before = kpi.quality_score
-            values = {
-                **_forecast(kpi, history[kpi.pk], horizon),
-                **_quality(kpi, history[kpi.pk], facts, today=today, zone=zone, now=now),
-                **_trend(kpi, history[kpi.pk]),
-                "contributions": _contributions(kpi, history[kpi.pk], inputs, by_code),
-            }
-            if _assign(kpi, {name: value for name, value in values.items() if name != "quality_checked_at"}):
-                kpi.quality_checked_at = now
-                changed.append(kpi)
-            elif kpi.quality_checked_at is None or kpi.quality_checked_at < now - RECHECK_AFTER:
-                kpi.quality_checked_at = now
-                changed.append(kpi)
-            if (
-                before is not None
-                and kpi.quality_score is not None
-                and before - kpi.quality_score >= QUALITY_DROP
-            ):
-                result.drops.append((kpi, before, kpi.quality_score))
-        Kpi.objects.bulk_update(changed, INSIGHT_FIELDS, batch_size=500)
-        result.changed = len(changed)
+        _refresh(organization, kpis, result, zone=zone, now=now)
     result.quality_score = organization_quality(organization)
     _record_quality(organization, result.quality_score, now=now, zone=zone)
     if result.drops:
         signals.quality_dropped.send(sender=Kpi, organization=organization, drops=result.drops)
     return result
+
+
+def _refresh(
+    organization: Organization, kpis: list[Kpi], result: InsightsResult, *, zone, now: datetime
+) -> None:
+    """Compute every derived figure of `kpis` and write those that differ (one UPDATE per 500 KPIs)."""
+    today = timezone.localtime(now, zone).date()
+    history = _history(kpis, today)
+    horizon = _horizon(organization, today)
+    facts = _measurement_facts(kpis, zone=zone, now=now)
+    by_code = {kpi.code: kpi for kpi in Kpi.objects.for_organization(organization).only("pk", "code", "name")}
+    inputs = _input_history(kpis, by_code, history, today)
+    changed = []
+    for kpi in kpis:
+        before = kpi.quality_score
+        rows = history[kpi.pk]
+        values = {
+            **_forecast(kpi, rows, horizon),
+            **_quality(kpi, rows, facts, today=today, zone=zone, now=now),
+            **_trend(kpi, rows),
+            "contributions": _contributions(kpi, rows, inputs, by_code),
+        }
+        values.pop("quality_checked_at")
+        due = kpi.quality_checked_at is None or kpi.quality_checked_at < now - RECHECK_AFTER
+        if _assign(kpi, values) or due:
+            kpi.quality_checked_at = now
+            changed.append(kpi)
+        if (
+            before is not None
+            and kpi.quality_score is not None
+            and before - kpi.quality_score >= QUALITY_DROP
+        ):
+            result.drops.append((kpi, before, kpi.quality_score))
+    Kpi.objects.bulk_update(changed, INSIGHT_FIELDS, batch_size=500)
+    result.changed = len(changed)
 
 
 def organization_quality(organization: Organization) -> Decimal | None:
