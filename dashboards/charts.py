@@ -170,39 +170,20 @@ def progress_over_time(
     expected_x, expected_y = _dates(dates), _percent(expected)
     if cycle is not None:
         expected_x, expected_y = _dates(cycle), [0.0, 100.0]
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": _("Objective progress"),
-            "x": _dates(dates),
-            "y": _percent(progress),
-            "line": {"color": COLOURS["actual"], "width": 3},
-            "hovertemplate": "%{y:.0f} %<extra>Objective</extra>",
-        },
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": _("Expected progress"),
-            "x": expected_x,
-            "y": expected_y,
-            "line": {"color": COLOURS["expected"], "width": 2, "dash": "dash"},
-            "hovertemplate": "%{y:.0f} %<extra>Expected</extra>",
-        },
-    ]
-    for index, (name, kr_dates, kr_progress) in enumerate(key_results):
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _plain(name),
-                "x": _dates(kr_dates),
-                "y": _percent(kr_progress),
-                "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 1.5},
-                "opacity": 0.8,
-                "hovertemplate": "%{y:.0f} %<extra>" + _plain(_short(name)) + "</extra>",
-            }
-        )
+    objective = _line(
+        _("Objective progress"),
+        _dates(dates),
+        _percent(progress),
+        colour=COLOURS["actual"],
+        width=3,
+        mode="lines+markers",
+    )
+    expected_line = _line(
+        _("Expected progress"), expected_x, expected_y, colour=COLOURS["expected"], dash="dash"
+    )
+    objective["hovertemplate"] = "%{y:.0f} %<extra>Objective</extra>"
+    expected_line["hovertemplate"] = "%{y:.0f} %<extra>Expected</extra>"
+    data = [objective, expected_line, *_key_result_lines(key_results)]
     if projection is not None:
         data.extend(_projection_traces(projection, percent=True))
     return {
@@ -215,6 +196,25 @@ def progress_over_time(
             xaxis={"type": "date", **({"range": _dates(cycle)} if cycle else {})},
         ),
     }
+
+
+def _key_result_lines(key_results: Sequence[tuple[str, Sequence[date], Sequence[Number]]]) -> list[dict]:
+    """One thin line per key result, in the colour-blind-safe palette."""
+    lines = []
+    for index, (name, kr_dates, kr_progress) in enumerate(key_results):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        line = _line(
+            _plain(name),
+            _dates(kr_dates),
+            _percent(kr_progress),
+            colour=colour,
+            width=1.5,
+            mode="lines+markers",
+        )
+        line["opacity"] = 0.8
+        line["hovertemplate"] = "%{y:.0f} %<extra>" + _plain(_short(name)) + "</extra>"
+        lines.append(line)
+    return lines
 
 
 def priority_progress(
@@ -275,63 +275,51 @@ def kpi_series(
     """
     x = _dates(dates)
     y_title = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": _("Actual"),
-            "x": x,
-            "y": [_float(v) for v in values],
-            "line": {"color": COLOURS["actual"], "width": 3},
-            "connectgaps": False,
-        }
-    ]
+    data = [_line(_("Actual"), x, values, colour=COLOURS["actual"], width=3, mode="lines+markers")]
+    data[0]["connectgaps"] = False
     if any(t is not None for t in targets):
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("Target"),
-                "x": x,
-                "y": [_float(t) for t in targets],
-                "line": {"color": COLOURS["target"], "width": 2, "dash": "dash", "shape": "hv"},
-            }
-        )
+        data.append(_line(_("Target"), x, targets, colour=COLOURS["target"], dash="dash", shape="hv"))
     if benchmark is not None and x:
         data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("Benchmark"),
-                "x": [x[0], x[-1]],
-                "y": [_float(benchmark)] * 2,
-                "line": {"color": COLOURS["benchmark"], "width": 2, "dash": "dot"},
-            }
+            _line(_("Benchmark"), [x[0], x[-1]], [benchmark] * 2, colour=COLOURS["benchmark"], dash="dot")
         )
-    shapes = [
-        {
-            "type": "rect",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "yref": "y",
-            "y0": _float(band.low) if band.low is not None else _band_edge(values, targets, low=True),
-            "y1": _float(band.high) if band.high is not None else _band_edge(values, targets, low=False),
-            "fillcolor": COLOURS.get(band.colour, band.colour),
-            "line": {"width": 0},
-            "layer": "below",
-            "label": {"text": _plain(band.label), "textposition": "top left", "font": {"size": 11}},
-        }
-        for band in bands
-    ]
     if projection is not None:
         data.extend(_projection_traces(projection, percent=False))
-    shapes.extend(_spans(spans))
+    shapes = [_band_shape(band, values, targets) for band in bands] + _spans(spans)
     return {
         "data": data,
         "layout": _layout(
             title=title, x_title=_("Period"), y_title=y_title, shapes=shapes, xaxis={"type": "date"}
         ),
+    }
+
+
+def _line(name, x, y, *, colour: str, width: float = 2, mode: str = "lines", **line) -> dict:
+    """A scatter trace of numbers (Decimals become floats, None stays a gap)."""
+    return {
+        "type": "scatter",
+        "mode": mode,
+        "name": name,
+        "x": list(x),
+        "y": [_float(value) for value in y],
+        "line": {"color": colour, "width": width, **line},
+    }
+
+
+def _band_shape(band: Band, values, targets) -> dict:
+    """A status band behind the series, across the chart's width; open ends reach past the data."""
+    return {
+        "type": "rect",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": _float(band.low) if band.low is not None else _band_edge(values, targets, low=True),
+        "y1": _float(band.high) if band.high is not None else _band_edge(values, targets, low=False),
+        "fillcolor": COLOURS.get(band.colour, band.colour),
+        "line": {"width": 0},
+        "layer": "below",
+        "label": {"text": _plain(band.label), "textposition": "top left", "font": {"size": 11}},
     }
 
 

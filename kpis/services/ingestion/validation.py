@@ -170,44 +170,50 @@ def measurements_validate(
                 seen_keys[fast[3]] = number
             clean.append(CleanRow(number, *fast))
             continue
-        if not isinstance(row, dict):
-            errors.append(RowError(number, "non_field_errors", _("Each measurement must be an object.")))
-            continue
-        row_errors = [
-            RowError(
-                number,
-                str(name)[:50],
-                _("Unknown field; expected one of: %(fields)s.") % {"fields": ", ".join(FIELDS)},
-            )
-            for name in row
-            if name not in FIELDS
-        ]
-        kpi_id, message = _kpi_id(row.get("kpi"), kpis)
-        if message:
-            row_errors.append(RowError(number, "kpi", message))
-        moment, message = clean_timestamp(row.get("timestamp"), zone=zone, now=now)
-        if message:
-            row_errors.append(RowError(number, "timestamp", message))
-        value, message = clean_value(row.get("value"))
-        if message:
-            row_errors.append(RowError(number, "value", message))
-        key, message = _text(row.get("idempotency_key"), required=False, max_length=MAX_KEY_LENGTH)
-        if message:
-            row_errors.append(RowError(number, "idempotency_key", message))
-        elif key is not None:
-            if key in seen_keys:
-                message = _("This idempotency key is used twice in the same upload (first at %(at)s).")
-                row_errors.append(RowError(number, "idempotency_key", message % {"at": seen_keys[key]}))
-            else:
-                seen_keys[key] = number
-        note, message = _text(row.get("note"), required=False, max_length=MAX_NOTE_LENGTH)
-        if message:
-            row_errors.append(RowError(number, "note", message))
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            clean.append(CleanRow(number, kpi_id, moment, value, key, note or ""))
+        row_clean, row_errors = _detailed_row(row, number, kpis=kpis, zone=zone, now=now, seen_keys=seen_keys)
+        errors.extend(row_errors)
+        if row_clean is not None:
+            clean.append(row_clean)
     return clean, errors
+
+
+def _detailed_row(row, number, *, kpis, zone, now, seen_keys) -> tuple[CleanRow | None, list[RowError]]:
+    """Check every field of one row and say what is wrong with each: the path of rows the fast one refused."""
+    if not isinstance(row, dict):
+        return None, [RowError(number, "non_field_errors", _("Each measurement must be an object."))]
+    errors = [
+        RowError(
+            number,
+            str(name)[:50],
+            _("Unknown field; expected one of: %(fields)s.") % {"fields": ", ".join(FIELDS)},
+        )
+        for name in row
+        if name not in FIELDS
+    ]
+    kpi_id, message = _kpi_id(row.get("kpi"), kpis)
+    if message:
+        errors.append(RowError(number, "kpi", message))
+    moment, message = clean_timestamp(row.get("timestamp"), zone=zone, now=now)
+    if message:
+        errors.append(RowError(number, "timestamp", message))
+    value, message = clean_value(row.get("value"))
+    if message:
+        errors.append(RowError(number, "value", message))
+    key, message = _text(row.get("idempotency_key"), required=False, max_length=MAX_KEY_LENGTH)
+    if message:
+        errors.append(RowError(number, "idempotency_key", message))
+    elif key is not None:
+        if key in seen_keys:
+            message = _("This idempotency key is used twice in the same upload (first at %(at)s).")
+            errors.append(RowError(number, "idempotency_key", message % {"at": seen_keys[key]}))
+        else:
+            seen_keys[key] = number
+    note, message = _text(row.get("note"), required=False, max_length=MAX_NOTE_LENGTH)
+    if message:
+        errors.append(RowError(number, "note", message))
+    if errors:
+        return None, errors
+    return CleanRow(number, kpi_id, moment, value, key, note or ""), []
 
 
 def _fast_row(row, usable: dict, zone, latest: datetime) -> tuple | None:

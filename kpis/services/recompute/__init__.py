@@ -87,52 +87,21 @@ def kpi_recompute_running(*, organization_id: int) -> bool:
 
 
 def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
-    # The lock is ours: a run still marked running was killed; its transaction was rolled back.
-    KpiRun.objects.filter(organization=organization, state=RunState.RUNNING).update(
-        state=RunState.FAILED,
-        finished_at=now,
-        error="Interrupted (the worker stopped); redone by the next run.",
-    )
-    previous = (
-        KpiRun.objects.filter(organization=organization, state=RunState.SUCCEEDED).order_by("-pk").first()
-    )
-    full = full or previous is None
-    watermark_from = 0 if full else previous.watermark_to
-    run = KpiRun.objects.create(
-        organization=organization,
-        full=full,
-        started_at=now,
-        watermark_from=watermark_from,
-        watermark_to=watermark_from,
-    )
+    run = _run_start(organization, full=full, now=now)
     try:
         watermark_to = _watermark(organization.pk)
         with transaction.atomic():
             work = _recompute(
-                organization, run=run, full=full, low=watermark_from, high=watermark_to, now=now
+                organization, run=run, full=run.full, low=run.watermark_from, high=watermark_to, now=now
             )
         run.kpi_codes = sorted(
             Kpi.objects.filter(pk__in=set(work.touched) | work.everything).values_list("code", flat=True)
         )
         run.kpis_recomputed = len(run.kpi_codes)
         run.periods_recomputed = work.periods
-        run.watermark_to = max(watermark_to, watermark_from)
+        run.watermark_to = max(watermark_to, run.watermark_from)
         run.error = "\n".join(work.errors)
-        from kpis.services.insights import guardrails_evaluate, kpi_insights_refresh
-        from kpis.services.sync import key_results_sync
-
-        # One orchestration: KPI values (above) → derived figures and guardrails → the key results that
-        # follow KPIs → the progress of every cycle touched, refreshed once at the end of this block.
-        with okr_services.refresh_once():
-            with transaction.atomic():
-                insights = kpi_insights_refresh(
-                    organization=organization,
-                    now=now,
-                    kpi_ids=None if full else set(work.touched) | work.everything,
-                )
-                run.quality_score = insights.quality_score
-                guardrails_evaluate(organization=organization, now=now)
-            run.key_results_synced = key_results_sync(organization=organization)
+        _follow_up(organization, run, work, now=now)
         run.state = RunState.SUCCEEDED
     except Exception as error:
         run.state = RunState.FAILED
@@ -145,6 +114,46 @@ def _run(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
     kpis = Kpi.objects.for_organization(organization)
     signals.kpi_statuses_evaluated.send(sender=Kpi, organization=organization, kpis=kpis)
     return run
+
+
+def _run_start(organization: Organization, *, full: bool, now: datetime) -> KpiRun:
+    """Log the run, from the previous successful run's watermark (a full run without one)."""
+    # The lock is ours: a run still marked running was killed; its transaction was rolled back.
+    KpiRun.objects.filter(organization=organization, state=RunState.RUNNING).update(
+        state=RunState.FAILED,
+        finished_at=now,
+        error="Interrupted (the worker stopped); redone by the next run.",
+    )
+    previous = (
+        KpiRun.objects.filter(organization=organization, state=RunState.SUCCEEDED).order_by("-pk").first()
+    )
+    full = full or previous is None
+    watermark_from = 0 if full else previous.watermark_to
+    return KpiRun.objects.create(
+        organization=organization,
+        full=full,
+        started_at=now,
+        watermark_from=watermark_from,
+        watermark_to=watermark_from,
+    )
+
+
+def _follow_up(organization: Organization, run: KpiRun, work: Work, *, now: datetime) -> None:
+    """One orchestration after the KPI values: derived figures and guardrails, then the key results that
+    follow KPIs, then the progress of every cycle touched, refreshed once at the end."""
+    from kpis.services.insights import guardrails_evaluate, kpi_insights_refresh
+    from kpis.services.sync import key_results_sync
+
+    with okr_services.refresh_once():
+        with transaction.atomic():
+            insights = kpi_insights_refresh(
+                organization=organization,
+                now=now,
+                kpi_ids=None if run.full else set(work.touched) | work.everything,
+            )
+            run.quality_score = insights.quality_score
+            guardrails_evaluate(organization=organization, now=now)
+        run.key_results_synced = key_results_sync(organization=organization)
 
 
 def _watermark(organization_id: int) -> int:
