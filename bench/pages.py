@@ -202,39 +202,9 @@ def _kpis(rng, organization, teams, people, objectives, priorities, *, count: in
     )
     values, measurements = [], []
     for kpi in kpis:
-        previous = None
-        for month in range(KPI_PERIODS - 1, -1, -1):
-            period = _month_start(today, months_back=month)
-            value = Decimal(rng.randint(60, 130))
-            status = kpi_status(
-                value=value,
-                direction=kpi.direction,
-                target=kpi.target,
-                warning=kpi.warning_threshold,
-                critical=kpi.critical_threshold,
-            )
-            values.append(
-                KpiValue(
-                    kpi=kpi,
-                    period_start=period,
-                    value=value,
-                    measurement_count=1,
-                    status=status,
-                    previous_value=previous,
-                    change=None if previous is None else value - previous,
-                )
-            )
-            previous = value
-        measurements.extend(
-            Measurement(
-                organization=organization,
-                kpi=kpi,
-                timestamp=timezone.now() - timedelta(days=d),
-                value=Decimal(rng.randint(60, 130)),
-                source=MeasurementSource.API,
-            )
-            for d in range(5)
-        )
+        kpi_values, kpi_measurements = _kpi_history(rng, organization, kpi, today)
+        values += kpi_values
+        measurements += kpi_measurements
     KpiValue.objects.bulk_create(values, batch_size=1000)
     Measurement.objects.bulk_create(measurements, batch_size=1000)
     KpiRun.objects.create(
@@ -253,6 +223,43 @@ def _kpis(rng, organization, teams, people, objectives, priorities, *, count: in
     priority_links.objects.bulk_create(
         priority_links(kpi_id=kpi.pk, priority_id=rng.choice(priorities).pk) for kpi in kpis[: len(kpis) // 4]
     )
+
+
+def _kpi_history(rng, organization, kpi, today) -> tuple[list, list]:
+    """KPI_PERIODS monthly values (with status and change) and five recent measurements of one KPI."""
+    values, previous = [], None
+    for month in range(KPI_PERIODS - 1, -1, -1):
+        value = Decimal(rng.randint(60, 130))
+        status = kpi_status(
+            value=value,
+            direction=kpi.direction,
+            target=kpi.target,
+            warning=kpi.warning_threshold,
+            critical=kpi.critical_threshold,
+        )
+        values.append(
+            KpiValue(
+                kpi=kpi,
+                period_start=_month_start(today, months_back=month),
+                value=value,
+                measurement_count=1,
+                status=status,
+                previous_value=previous,
+                change=None if previous is None else value - previous,
+            )
+        )
+        previous = value
+    measurements = [
+        Measurement(
+            organization=organization,
+            kpi=kpi,
+            timestamp=timezone.now() - timedelta(days=d),
+            value=Decimal(rng.randint(60, 130)),
+            source=MeasurementSource.API,
+        )
+        for d in range(5)
+    ]
+    return values, measurements
 
 
 def _month_start(today, *, months_back: int):

@@ -34,6 +34,32 @@ def _plain(text: str) -> str:
     return escape(str(text), quote=False)
 
 
+def _score_bars(key: str, label: str, names: list[str], means: Sequence[Number | None]) -> dict:
+    return {
+        "type": "bar",
+        "name": _("%(label)s: mean score") % {"label": label},
+        "x": names,
+        "y": [_float(value) for value in means],
+        "marker": {"color": TYPE_COLOURS[key]},
+        "text": [None if v is None else numbers.format_number(v, places=2) for v in means],
+        "textposition": "outside",
+        "hovertemplate": "%{y:.2f}<extra>" + label + "</extra>",
+    }
+
+
+def _expected_line(key: str, label: str, names: list[str], expected: Number) -> dict:
+    score = numbers.format_number(expected, places=1)
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": _("%(label)s: expected %(score)s") % {"label": label, "score": score},
+        "x": names,
+        "y": [_float(expected)] * len(names),
+        "line": {"color": TYPE_COLOURS[key], "width": 2, "dash": "dash"},
+        "hovertemplate": score + "<extra>" + escape(_("%(label)s expected") % {"label": label}) + "</extra>",
+    }
+
+
 def quarter_scores(
     *,
     title: str,
@@ -55,33 +81,7 @@ def quarter_scores(
         ("committed", _("Committed"), committed, committed_expected),
         ("aspirational", _("Aspirational"), aspirational, aspirational_expected),
     ):
-        data.append(
-            {
-                "type": "bar",
-                "name": _("%(label)s: mean score") % {"label": label},
-                "x": names,
-                "y": [_float(value) for value in means],
-                "marker": {"color": TYPE_COLOURS[key]},
-                "text": [None if v is None else numbers.format_number(v, places=2) for v in means],
-                "textposition": "outside",
-                "hovertemplate": "%{y:.2f}<extra>" + label + "</extra>",
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("%(label)s: expected %(score)s")
-                % {"label": label, "score": numbers.format_number(expected, places=1)},
-                "x": names,
-                "y": [_float(expected)] * len(names),
-                "line": {"color": TYPE_COLOURS[key], "width": 2, "dash": "dash"},
-                "hovertemplate": numbers.format_number(expected, places=1)
-                + "<extra>"
-                + escape(_("%(label)s expected") % {"label": label})
-                + "</extra>",
-            }
-        )
+        data += [_score_bars(key, label, names, means), _expected_line(key, label, names, expected)]
     shapes = [
         {
             "type": "rect",

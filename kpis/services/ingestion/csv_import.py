@@ -73,28 +73,7 @@ def measurements_import_csv(
     measurement (same KPI, timestamp and value) are counted in `already_stored`; with `skip_existing`
     they are not stored again (a file without idempotency keys imported twice adds nothing).
     """
-    stream = _text_stream(file)
-    seen_keys, clean, errors, lines = {}, [], [], 0
-    try:
-        for chunk in _chunks(_csv_rows(stream), chunk_size):
-            numbers = [number for number, _ in chunk]
-            rows = [_csv_row(row) for _, row in chunk]
-            batch, batch_errors = measurements_validate(
-                organization=organization,
-                rows=rows,
-                now=now,
-                seen_keys=seen_keys,
-                row_number=numbers.__getitem__,
-            )
-            clean.extend(batch)
-            errors.extend(batch_errors)
-            lines += len(chunk)
-            if progress is not None:
-                progress.update(len(chunk))
-    except UnicodeDecodeError as error:
-        raise MeasurementsInvalid([RowError(lines + 2, "file", _("The file is not UTF-8 text."))]) from error
-    except csv.Error as error:
-        raise MeasurementsInvalid([RowError(lines + 2, "file", str(error))]) from error
+    clean, errors, lines = _read(organization, _text_stream(file), progress, chunk_size, now)
     if errors:
         raise MeasurementsInvalid(
             errors, _("%(n)d problems in the file; nothing was stored.") % {"n": len(errors)}
@@ -113,6 +92,31 @@ def measurements_import_csv(
         already_stored=len(stored),
         skipped=len(stored) if skip_existing else 0,
     )
+
+
+def _read(organization, stream, progress, chunk_size: int, now) -> tuple[list[CleanRow], list[RowError], int]:
+    """Validate the file chunk by chunk: its clean rows, every error with its line number, lines read."""
+    seen_keys, clean, errors, lines = {}, [], [], 0
+    try:
+        for chunk in _chunks(_csv_rows(stream), chunk_size):
+            numbers = [number for number, _ in chunk]
+            batch, batch_errors = measurements_validate(
+                organization=organization,
+                rows=[_csv_row(row) for _, row in chunk],
+                now=now,
+                seen_keys=seen_keys,
+                row_number=numbers.__getitem__,
+            )
+            clean.extend(batch)
+            errors.extend(batch_errors)
+            lines += len(chunk)
+            if progress is not None:
+                progress.update(len(chunk))
+    except UnicodeDecodeError as error:
+        raise MeasurementsInvalid([RowError(lines + 2, "file", _("The file is not UTF-8 text."))]) from error
+    except csv.Error as error:
+        raise MeasurementsInvalid([RowError(lines + 2, "file", str(error))]) from error
+    return clean, errors, lines
 
 
 def _already_stored(organization_id: int, rows: list[CleanRow]) -> set[int]:
