@@ -271,8 +271,8 @@ def _guardrails(objectives) -> list[dict]:
             "kpi_id": guardrail.kpi_id,
             "kpi": guardrail.kpi.name,
             "comparison": guardrail.comparison,
-            "limit": str(guardrail.limit.normalize()),
-            "value": str(guardrail.value.normalize()) if guardrail.value is not None else None,
+            "limit": _plain(guardrail.limit),
+            "value": _plain(guardrail.value) if guardrail.value is not None else None,
         }
         for guardrail in rows
     ]
@@ -320,3 +320,8 @@ def _comments(organization, objectives, kpis, since: datetime) -> list[dict]:
             }
         )
     return rows
+
+
+def _plain(value) -> str:
+    """A decimal as plain digits: 50.000000 → "50", never "5E+1"."""
+    return f"{value.normalize():f}"
