@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common import numbers
 from kpis.choices import QualityIssueKind
 
 
@@ -17,6 +19,11 @@ class IssueText:
     detail: str
     advice: str
     cost: int  # points of the score it costs
+
+
+def _number(value: str | None) -> str:
+    """A stored number in the reader's format: "142896.72" → "142,896.72" (en), "142.896,72" (es)."""
+    return numbers.format_number(Decimal(value)) if value not in (None, "") else "–"
 
 
 def _day(value: str | None) -> str:
@@ -53,7 +60,12 @@ def _outlier_period(issue: dict, count: int, periods: str) -> tuple[str, str]:
         "%(count)s periods far from the usual values (%(value)s against a median of %(median)s): "
         "%(periods)s.",
         count,
-    ) % {"count": count, "value": issue.get("value"), "median": issue.get("median"), "periods": periods}
+    ) % {
+        "count": count,
+        "value": _number(issue.get("value")),
+        "median": _number(issue.get("median")),
+        "periods": periods,
+    }
     return detail, _("Check those periods' measurements at the source; correct them if they are wrong.")
 
 
@@ -64,7 +76,7 @@ def _outlier_measurement(issue: dict, count: int, periods: str) -> tuple[str, st
         "%(count)s measurements far from the usual values (%(value)s against a median of %(median)s) "
         "in the last month.",
         count,
-    ) % {"count": count, "value": issue.get("value"), "median": issue.get("median")}
+    ) % {"count": count, "value": _number(issue.get("value")), "median": _number(issue.get("median"))}
     return detail, _("Look at the latest measurements below and correct a mistyped value at its source.")
 
 
