@@ -2,7 +2,9 @@
 
 `run(results, scale)` builds an organization of 20 priorities, 400 objectives, 1,600 key results and
 200 KPIs (times `scale`), then records under `results["pages_ms"]` the median server time of 20
-in-process requests to each page and under `results["pages_queries"]` each page's query count.
+in-process requests to each page and under `results["pages_queries"]` each page's query count, and
+under `results["page_weight_kb"]` the overview's first load over the wire (HTML, scripts, stylesheets,
+compressed).
 The organization and its people are deleted afterwards.
 """
 
@@ -65,8 +67,27 @@ def run(results: dict, scale: float = 1.0) -> None:
             timings[name], queries[name] = _measure(client, reverse(url_name))
         results["pages_ms"] = timings
         results["pages_queries"] = queries
+        results["page_weight_kb"] = page_weight_kb(client, reverse(PAGES["overview"]))
     finally:
         bench.delete()
+
+
+def page_weight_kb(client: Client, url: str) -> float:
+    """What a first load of the page costs over the wire, in KB: its HTML and every script and stylesheet
+    it references, each gzip-compressed as whitenoise serves them (images and fonts are not counted)."""
+    import gzip
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get(url).content
+    total = len(gzip.compress(html))
+    for path in set(re.findall(rb'(?:src|href)="/static/([^"?#]+\.(?:js|css))', html)):
+        found = finders.find(path.decode())
+        if found:
+            with open(found, "rb") as asset:
+                total += len(gzip.compress(asset.read()))
+    return round(total / 1024, 1)
 
 
 def _measure(client: Client, url: str) -> tuple[float, int]:
