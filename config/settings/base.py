@@ -115,6 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction pooling mode (README: Scaling out), server-side cursors cannot live
+    # across transactions: turn them off.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Activity history (django-auditlog): entries live in activity.ActivityEntry, values kept as JSON types.
 AUDITLOG_LOGENTRY_MODEL = "activity.ActivityEntry"
@@ -311,6 +316,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat writes each task's last run time at once (not every 3 minutes), so /readyz sees its last tick.
 CELERY_BEAT_SYNC_EVERY = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues by workload (README: Scaling out). With CELERY_QUEUES_BY_WORKLOAD=1, every process that sends
+# tasks routes each kind of work to its own queue, so that a worker per queue (`docker compose --profile
+# scale up`) keeps slow webhook receivers or a burst of mail from delaying the recomputations. Off (the
+# default), every task goes to the default queue. Workers started by Rumbo read all of them either way.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_WORKLOAD_QUEUES = {
+    "okrs.*": "recompute",
+    "kpis.*": "recompute",
+    "webhooks.*": "webhooks",
+    "notifications.*": "notifications",
+}
+CELERY_ALL_QUEUES = ",".join(dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, *CELERY_WORKLOAD_QUEUES.values()]))
+if env.bool("CELERY_QUEUES_BY_WORKLOAD", default=False):
+    CELERY_TASK_ROUTES = {pattern: {"queue": queue} for pattern, queue in CELERY_WORKLOAD_QUEUES.items()}
 
 # Webhooks: each delivery is tried up to WEBHOOK_MAX_ATTEMPTS times, waiting base, 2×base, 4×base…
 # seconds (capped) between attempts; a receiver must answer within the timeout.
