@@ -3,14 +3,15 @@ truth is known.
 
 At scale 1: 2,000 generated histories, a third each of (a) weekly check-ins of a key result with a
 steady trend and noise of 5 to 20 % of its level, (b) the same with an occasional wrong value (a typo:
-ten times the true value), (c) daily KPI values with a weekday pattern (busy weekdays, quiet weekends).
-The last quarter of each history is hidden; both methods project the visible part to the last hidden
-day, and the error is measured against the true underlying value (trend and pattern, without noise).
+ten times the true value), (c) daily KPI values with a weekday pattern (busy weekdays, quiet weekends)
+and the same noise. The last quarter of each history is hidden; both methods project the visible part
+to the last hidden day, and the error is measured against the true underlying value (trend and pattern,
+without noise).
 Records `forecast_mape` and `forecast_naive_mape` (mean absolute percentage errors, %),
 `forecast_vs_naive` (their ratio: below 1, the forecast is better) and `forecast_interval_coverage`
 (the share of hidden observed values inside the 80 % interval; about 0.8 is right), and the three
 figures per kind of history in `forecast_by_kind`. The weekday pattern here multiplies the level while
-the forecast's seasonal offsets add to it, so that kind's interval is too narrow (coverage about 0.64).
+the forecast's seasonal offsets add to it, so that kind's interval is too narrow (coverage about 0.65).
 """
 
 import random
@@ -97,10 +98,10 @@ def _history(kind: int, rng: random.Random):
     def true_at(day):
         return max((level + slope * day) * WEEKDAY_PATTERN[(day + offset) % 7], 1.0)
 
-    points = [(day, max(true_at(day) + rng.gauss(0, noise * 0.5), 0.5)) for day in range(days)]
+    points = [(day, max(true_at(day) + rng.gauss(0, noise), 0.5)) for day in range(days)]
     hide = days // 4
     horizon = days - 1
-    observed = true_at(horizon) + rng.gauss(0, noise * 0.5)
+    observed = true_at(horizon) + rng.gauss(0, noise)
     # Phases of the season are days since the series' first Monday, as for a KPI's periods.
-    shifted = [((day + offset) - 0, value) for day, value in points[:-hide]]
+    shifted = [(day + offset, value) for day, value in points[:-hide]]
     return shifted, (horizon + offset, true_at(horizon)), observed, 7

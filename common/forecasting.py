@@ -32,12 +32,14 @@ Z90 = 1.2816
 
 @dataclass(frozen=True)
 class Forecast:
+    """A projection at the horizon with its 80 % prediction interval."""
+
     value: float  # projected at the horizon
     low: float  # 10th percentile
     high: float  # 90th percentile
     probability: float | None  # of reaching the target at the horizon; None without a target
     slope: float  # per day
-    points: int
+    points: int  # used by the fit
 
 
 def forecast(
@@ -52,15 +54,8 @@ def forecast(
     points = sorted((float(x), float(y)) for x, y in points)
     if len(points) < 3 or points[0][0] == points[-1][0]:
         return None
-    offsets = {}
-    if season and len(points) >= 3 * season:
-        slope, intercept = theil_sen(points)
-        phases: dict[int, list[float]] = {}
-        for x, y in points:
-            phases.setdefault(round(x) % season, []).append(y - (intercept + slope * x))
-        medians = {phase: statistics.median(values) for phase, values in phases.items()}
-        centre = statistics.fmean(medians.values())
-        offsets = {phase: value - centre for phase, value in medians.items()}
+    offsets = _seasonal_offsets(points, season) if season and len(points) >= 3 * season else {}
+    if offsets:
         points = [(x, y - offsets.get(round(x) % season, 0.0)) for x, y in points]
     slope, intercept = theil_sen(points)
     residuals = [y - (intercept + slope * x) for x, y in points]
@@ -95,6 +90,7 @@ def naive_forecast(points: Sequence[tuple[float, float]], *, horizon: float) -> 
 
 def theil_sen(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
     """The Theil–Sen slope and intercept of points with at least two distinct x."""
+    points = sorted(points)
     n = len(points)
     if n <= MAX_PAIRS_POINTS:
         pairs = ((i, j) for i in range(n) for j in range(i + 1, n))
@@ -102,14 +98,32 @@ def theil_sen(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
         # A deterministic sample: each point against points at a spread of fixed distances.
         steps = sorted({max(1, n * k // 97) for k in range(1, 97)})
         pairs = ((i, i + step) for step in steps for i in range(0, n - step, max(1, n // 200)))
-    slopes = [
+    slopes = _slopes(points, pairs)
+    if not slopes:
+        # Nearly every x is the same and the sample missed the few others: the ends' x differ.
+        slopes = _slopes(points, [*((0, j) for j in range(1, n)), *((i, n - 1) for i in range(n - 1))])
+    slope = statistics.median(slopes)
+    intercept = statistics.median(y - slope * x for x, y in points)
+    return slope, intercept
+
+
+def _slopes(points: Sequence[tuple[float, float]], pairs) -> list[float]:
+    return [
         (points[j][1] - points[i][1]) / (points[j][0] - points[i][0])
         for i, j in pairs
         if points[j][0] != points[i][0]
     ]
-    slope = statistics.median(slopes)
-    intercept = statistics.median(y - slope * x for x, y in points)
-    return slope, intercept
+
+
+def _seasonal_offsets(points: Sequence[tuple[float, float]], season: int) -> dict[int, float]:
+    """Per phase (round(x) mod season), the median residual of a first fit, centred on zero."""
+    slope, intercept = theil_sen(points)
+    phases: dict[int, list[float]] = {}
+    for x, y in points:
+        phases.setdefault(round(x) % season, []).append(y - (intercept + slope * x))
+    medians = {phase: statistics.median(values) for phase, values in phases.items()}
+    centre = statistics.fmean(medians.values())
+    return {phase: value - centre for phase, value in medians.items()}
 
 
 def _spread(residuals: list[float]) -> float:

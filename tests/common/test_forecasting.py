@@ -90,3 +90,10 @@ def test_long_histories_use_a_sample_of_pairs_and_still_find_the_slope():
     slope, _intercept = theil_sen(points)
     assert slope == pytest.approx(4, rel=0.02)
     assert math.isfinite(forecast(points, horizon=250).value)
+
+
+@pytest.mark.parametrize("where", [0, 290, 580])
+def test_a_long_history_with_a_single_different_day_still_has_a_trend(where):
+    points = [(0.0, 1.0)] * 581
+    points[where] = (1.0, 2.0)
+    assert forecast(points, horizon=3).slope == pytest.approx(1.0)
