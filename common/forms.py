@@ -81,6 +81,16 @@ def form_token_done(form: OneTimeTokenForm, result_url: str) -> None:
     _cache_call(cache.set, form, result_url, timeout=MAX_AGE_SECONDS)
 
 
+def form_replayed(request, replay: str, message: str, fallback):
+    """A create form sent again: show what the first submission saved (or `fallback` while it is still
+    being saved), and save nothing."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    messages.info(request, message)
+    return redirect(replay if replay != IN_PROGRESS else fallback)
+
+
 def form_token_release(form: OneTimeTokenForm) -> None:
     """Saving failed: the same form may be sent again once corrected."""
     _cache_call(cache.delete, form)

@@ -10,3 +10,13 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def assign_changed(instance, values: dict) -> bool:
+    """Set on `instance` the values that differ from its own; whether any did (write only changes)."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed

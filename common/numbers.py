@@ -49,6 +49,11 @@ def format_number(
     return sign + whole + (decimal_mark + fraction if fraction else "")
 
 
+def plain_decimal(value: Decimal) -> str:
+    """A decimal as plain digits for storage and files, never an exponent: 40.000000 → "40", 5E+1 → "50"."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def format_percent(value, *, places: int | None = None, language: str | None = None) -> str:
     """A value already in percent: 21.5 → "21.5 %" (en), "21,5 %" (es)."""
     if value in (None, ""):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from accounts.scoping import membership_required, write_required
 from common.exceptions import ApplicationError
-from common.forms import IN_PROGRESS, form_token_claim, form_token_done, form_token_release
+from common.forms import form_replayed, form_token_claim, form_token_done, form_token_release
 from common.timezones import zone_or_utc
 from insights import exports, selectors, services
 from insights.forms import ActionItemForm, InitiativeForm, ReviewCreateForm, ReviewNotesForm
@@ -23,12 +23,6 @@ from kpis import selectors as kpi_selectors
 from okrs.forms import add_service_errors
 from portability.spreadsheets import csv_lines, xlsx_bytes
 from portability.views import xlsx_response
-
-
-def _replayed(request, replay: str, message: str, fallback: str):
-    messages.info(request, message)
-    return redirect(replay if replay != IN_PROGRESS else fallback)
-
 
 # Data quality --------------------------------------------------------------------------------------
 
@@ -82,7 +76,7 @@ def initiative_create(request):
     form = _initiative_form(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if (replay := form_token_claim(form)) is not None:
-            return _replayed(request, replay, _("This initiative was already created."), "/initiatives/")
+            return form_replayed(request, replay, _("This initiative was already created."), "/initiatives/")
         try:
             initiative = services.initiative_create(organization=request.organization, **form.cleaned_data)
         except (ValidationError, ApplicationError) as error:
@@ -154,7 +148,7 @@ def review_create(request):
     form = ReviewCreateForm(request.POST, teams=teams)
     if form.is_valid():
         if (replay := form_token_claim(form)) is not None:
-            return _replayed(request, replay, _("This review was already opened."), "/reviews/")
+            return form_replayed(request, replay, _("This review was already opened."), "/reviews/")
         try:
             review = services.review_create(organization=organization, user=request.user, **form.cleaned_data)
         except (ValidationError, ApplicationError) as error:
@@ -187,14 +181,17 @@ def _action_form(request, *, data=None) -> ActionItemForm:
 def review_detail(request, pk):
     """The review's agenda, notes, decisions and action items; printable one section per page."""
     review = _review(request, pk)
-    context = {
+    return render(request, "insights/review_detail.html", _review_context(request, review))
+
+
+def _review_context(request, review, action_form=None) -> dict:
+    return {
         "review": review,
         "agenda": exports.agenda_view(review.agenda),
         "items": selectors.review_action_items(review=review),
         "notes_form": ReviewNotesForm(instance=review),
-        "action_form": _action_form(request),
+        "action_form": action_form or _action_form(request),
     }
-    return render(request, "insights/review_detail.html", context)
 
 
 @login_required
@@ -239,7 +236,7 @@ def action_item_create(request, pk):
     form = _action_form(request, data=request.POST)
     if form.is_valid():
         if (replay := form_token_claim(form)) is not None:
-            return _replayed(
+            return form_replayed(
                 request, replay, _("This action item was already added."), review.get_absolute_url()
             )
         try:
@@ -251,14 +248,7 @@ def action_item_create(request, pk):
             form_token_done(form, review.get_absolute_url())
             messages.success(request, _("Action item added."))
             return redirect(review)
-    context = {
-        "review": review,
-        "agenda": exports.agenda_view(review.agenda),
-        "items": selectors.review_action_items(review=review),
-        "notes_form": ReviewNotesForm(instance=review),
-        "action_form": form,
-    }
-    return render(request, "insights/review_detail.html", context, status=400)
+    return render(request, "insights/review_detail.html", _review_context(request, review, form), status=400)
 
 
 @login_required

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from common.numbers import plain_decimal
 from kpis.choices import QualityIssueKind
 from kpis.rules import period_end, period_start
 
@@ -172,8 +173,8 @@ def _outlier_periods(data: QualityInput) -> dict | None:
         QualityIssueKind.OUTLIER_PERIOD,
         count=len(found),
         periods=[period.start.isoformat() for period, _ in found[:12]],
-        value=_plain(found[0][0].value),
-        median=_plain(statistics.median([period.value for period in periods])),
+        value=plain_decimal(found[0][0].value),
+        median=plain_decimal(statistics.median([period.value for period in periods])),
     )
 
 
@@ -192,8 +193,8 @@ def _outlier_measurements(data: QualityInput) -> dict | None:
     return _issue(
         QualityIssueKind.OUTLIER_MEASUREMENT,
         count=len(found),
-        value=_plain(found[0][0]),
-        median=_plain(statistics.median(values)),
+        value=plain_decimal(found[0][0]),
+        median=plain_decimal(statistics.median(values)),
     )
 
 
@@ -216,8 +217,3 @@ def _in_progress(data: QualityInput) -> dict | None:
     if not data.periods or not data.periods[-1].in_progress:
         return None
     return _issue(QualityIssueKind.IN_PROGRESS, periods=[data.periods[-1].start.isoformat()])
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal as plain digits, without an exponent or trailing zeros: 40.000000 → "40"."""
-    return f"{value.normalize():f}"

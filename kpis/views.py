@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
-from common.forms import IN_PROGRESS, form_token_claim, form_token_done, form_token_release
+from common.forms import form_replayed, form_token_claim, form_token_done, form_token_release
 from kpis import selectors, services
 from kpis.choices import MeasurementSource
 from kpis.forms import GuardrailForm, KpiForm, MeasurementImportForm
@@ -167,8 +167,12 @@ def guardrail_create(request, key_result_pk):
     form = GuardrailForm(request.POST if request.method == "POST" else None, kpis=kpis)
     if request.method == "POST" and form.is_valid():
         if (replay := form_token_claim(form)) is not None:
-            messages.info(request, _("This guardrail was already added."))
-            return redirect(replay if replay != IN_PROGRESS else key_result.objective.get_absolute_url())
+            return form_replayed(
+                request,
+                replay,
+                _("This guardrail was already added."),
+                key_result.objective.get_absolute_url(),
+            )
         try:
             guardrail = services.guardrail_create(key_result=key_result, **form.cleaned_data)
         except (ValidationError, ApplicationError) as error:

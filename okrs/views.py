@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.scoping import write_required
 from common.exceptions import ApplicationError
-from common.forms import IN_PROGRESS, form_token_claim, form_token_done, form_token_release
+from common.forms import IN_PROGRESS, form_replayed, form_token_claim, form_token_done, form_token_release
 from okrs import selectors, services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm, add_service_errors
 
@@ -74,12 +74,6 @@ def check_in_create(request, pk):
     return render(request, ROW_TEMPLATE, context)
 
 
-def _replayed(request, replay: str, message: str, fallback):
-    """A create form sent again: show what the first submission saved, and save nothing."""
-    messages.info(request, message)
-    return redirect(replay if replay != IN_PROGRESS else fallback)
-
-
 def _objective_form(request, *, data=None, instance=None, initial=None) -> ObjectiveForm:
     organization = request.organization
     parents = selectors.objective_list(organization=organization).prefetch_related(None)
@@ -103,7 +97,7 @@ def objective_create(request):
     if request.method == "POST":
         form = _objective_form(request, data=request.POST)
         if form.is_valid() and (replay := form_token_claim(form)) is not None:
-            return _replayed(request, replay, _("This objective was already created."), "/")
+            return form_replayed(request, replay, _("This objective was already created."), "/")
         if form.is_valid():
             try:
                 objective = services.objective_create(**form.cleaned_data)
@@ -154,7 +148,7 @@ def key_result_create(request, pk):
             request.POST, owners=owners, kpis=selectors.kpi_choices(organization=request.organization)
         )
         if form.is_valid() and (replay := form_token_claim(form)) is not None:
-            return _replayed(request, replay, _("This key result was already added."), objective)
+            return form_replayed(request, replay, _("This key result was already added."), objective)
         if form.is_valid():
             try:
                 services.key_result_create(objective=objective, **form.cleaned_data)

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
+from common.numbers import plain_decimal
+
 # A cell beginning with one of these is read as a formula by Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,7 +22,7 @@ def neutralise(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"  # 50.0000 -> 50, without an exponent
+        return plain_decimal(value)  # 50.0000 -> 50, without an exponent
     if isinstance(value, int | float):
         return str(value)
     text = str(value)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from comments.models import Comment
+from common.numbers import plain_decimal
 from common.people import person_name
 from common.timezones import zone_or_utc
 from insights.choices import ReviewCadence, ReviewState
@@ -271,8 +272,8 @@ def _guardrails(objectives) -> list[dict]:
             "kpi_id": guardrail.kpi_id,
             "kpi": guardrail.kpi.name,
             "comparison": guardrail.comparison,
-            "limit": _plain(guardrail.limit),
-            "value": _plain(guardrail.value) if guardrail.value is not None else None,
+            "limit": plain_decimal(guardrail.limit),
+            "value": plain_decimal(guardrail.value) if guardrail.value is not None else None,
         }
         for guardrail in rows
     ]
@@ -320,8 +321,3 @@ def _comments(organization, objectives, kpis, since: datetime) -> list[dict]:
             }
         )
     return rows
-
-
-def _plain(value) -> str:
-    """A decimal as plain digits: 50.000000 → "50", never "5E+1"."""
-    return f"{value.normalize():f}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from common.forecasting import forecast
+from common.models import assign_changed
 from common.timezones import zone_or_utc
 from kpis import formulas, quality, rules, signals
 from kpis.choices import Cadence, Direction, GuardrailComparison, MeasurementSource
@@ -108,7 +109,7 @@ def _refresh(
         }
         values.pop("quality_checked_at")
         due = kpi.quality_checked_at is None or kpi.quality_checked_at < now - RECHECK_AFTER
-        if _assign(kpi, values) or due:
+        if assign_changed(kpi, values) or due:
             kpi.quality_checked_at = now
             changed.append(kpi)
         if (
@@ -418,12 +419,3 @@ def guardrail_breached(*, comparison: str, limit: Decimal, value: Decimal | None
     if value is None:
         return False
     return value > limit if comparison == GuardrailComparison.AT_MOST else value < limit
-
-
-def _assign(instance, values: dict) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed = True
-    return changed

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.choices import StatusBasis
 from accounts.models import Organization
 from common.locks import held_lock
+from common.models import assign_changed
 from common.timezones import zone_or_utc
 from okrs import forecasts, rules, signals
 from okrs.choices import ROLLUP_STATES, ObjectiveState
@@ -278,7 +279,7 @@ class _Computation:
         }
         self.exact_progress[objective.pk] = progress
         self.days[objective.pk] = today
-        if _assign(objective, values):
+        if assign_changed(objective, values):
             self.changed_objectives.append(objective)
 
     def _key_result(
@@ -329,7 +330,7 @@ class _Computation:
             ),
         }
         previous_status = key_result.status
-        if _assign(key_result, values):
+        if assign_changed(key_result, values):
             self.previous_statuses[key_result.pk] = previous_status
             self.changed_key_results.append(key_result)
         return progress, projection
@@ -542,20 +543,11 @@ def _write_rollups(cycle: Cycle, objectives: list[Objective], computation: _Comp
         row = existing.get((kind, owner_id))
         if row is None:
             created.append(RollUp(cycle=cycle, **{f"{kind}_id": owner_id}, **values))
-        elif _assign(row, values):
+        elif assign_changed(row, values):
             updated.append(row)
     RollUp.objects.bulk_create(created)
     RollUp.objects.bulk_update(updated, ROLLUP_FIELDS, batch_size=500)
     return len(wanted), len(stale) + len(created) + len(updated)
-
-
-def _assign(instance, values: dict) -> bool:
-    changed = False
-    for field, value in values.items():
-        if getattr(instance, field) != value:
-            setattr(instance, field, value)
-            changed = True
-    return changed
 
 
 def key_results_guardrails_mark(*, organization: Organization, breached_ids: set[int]) -> int:
